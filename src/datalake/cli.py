@@ -1,0 +1,91 @@
+"""`lake`: the platform's command line (installed into .venv/bin by the package)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Run and inspect the native data lake platform.", no_args_is_help=True, pretty_exceptions_enable=False
+)
+# A wide table when piped (CI logs), the terminal width otherwise.
+console = Console(width=None if sys.stdout.isatty() else 150)
+
+
+def _print_table(statuses: list) -> None:
+    table = Table(title="datalake platform")
+    for column in ("service", "url", "process", "health", "detail"):
+        table.add_column(column, overflow="fold")
+    for s in statuses:
+        health = "[green]healthy[/]" if s.healthy else "[red]unhealthy[/]"
+        table.add_row(s.name, s.url or "-", s.process, health, s.detail)
+    console.print(table)
+
+
+@app.command()
+def install() -> None:
+    """Resolve the pinned JVM jars and build the platform's Java code (skipped when up to date)."""
+    from datalake.platform.install import install_all
+
+    install_all()
+
+
+@app.command()
+def up(services: list[str] = typer.Argument(None, help="only these (and their dependencies)")) -> None:
+    """Install what is missing, start every service and wait until all are healthy."""
+    from datalake.platform.install import install_all
+    from datalake.platform.runner import PlatformError
+    from datalake.platform.runner import up as bring_up
+
+    started = time.monotonic()
+    try:
+        install_all()
+        statuses = bring_up(services or None)
+    except PlatformError as exc:
+        console.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    _print_table(statuses)
+    console.print(f"all services healthy in {time.monotonic() - started:.1f}s")
+    if not all(s.healthy for s in statuses):
+        raise typer.Exit(1)
+
+
+@app.command()
+def down() -> None:
+    """Stop every service (data is kept in var/data)."""
+    from datalake.platform.runner import down as stop_all
+
+    stop_all()
+    console.print("platform stopped")
+
+
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
+    """Each service, its URL and whether it is healthy. Exit code 1 if any is not."""
+    from datalake.platform.runner import status as get_status
+
+    statuses = get_status()
+    if as_json:
+        sys.stdout.write(json.dumps([s.as_dict() for s in statuses], indent=2) + "\n")
+    else:
+        _print_table(statuses)
+    if not all(s.healthy for s in statuses):
+        raise typer.Exit(1)
+
+
+@app.command()
+def logs(service: str, lines: int = typer.Option(50, "-n")) -> None:
+    """The last lines of a service's log."""
+    from datalake.platform.runner import log_tail
+    from datalake.platform.services import context
+
+    console.print(log_tail(context(), service, lines), highlight=False, markup=False)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,38 @@
+"""Factories the thin DAG files use to wire tasks, so no DAG repeats submission details.
+
+Imported at DAG parse time: keep it light (no pyspark, no clients at module level).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from datalake.settings import REPO_ROOT, get_settings
+
+JOBS_DIR = REPO_ROOT / "jobs"
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "data-platform",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=1),
+}
+
+
+def spark_job(task_id: str, job: str, args: list[str], **kwargs: Any) -> Any:
+    """A task that runs `jobs/<job>` with spark-submit against the mode's Spark master.
+
+    `args` is templated, so pass `["--run-date", "{{ ds }}"]`, never a wall-clock date.
+    """
+    from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+    settings = get_settings()
+    return SparkSubmitOperator(
+        task_id=task_id,
+        application=str(JOBS_DIR / job),
+        application_args=args,
+        conn_id="spark_default",
+        name=f"{task_id}",
+        conf={"spark.master": settings.spark_master},
+        **kwargs,
+    )

@@ -1,0 +1,72 @@
+"""Renders the committed templates in services/ into var/conf/, filled from settings.
+
+Rendering is deterministic and cheap, so every `lake up` renders again; a running service picks
+a change up on its next restart.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from string import Template
+
+from datalake.platform.paths import Paths
+from datalake.settings import Settings
+
+
+def _render(template: Path, target: Path, values: dict[str, str], private: bool = False) -> None:
+    text = Template(template.read_text()).substitute(values)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or target.read_text() != text:
+        target.write_text(text)
+    if private:
+        target.chmod(0o600)
+
+
+def render_all(settings: Settings, paths: Paths) -> None:
+    src = paths.services
+    common = {"data": str(paths.data), "run": str(paths.run), "hdfs_uri": settings.hdfs_uri}
+    is_root = os.geteuid() == 0
+    _render(
+        src / "mariadb" / "my.cnf",
+        paths.conf / "mariadb" / "my.cnf",
+        {**common, "port": str(settings.mariadb_port), "user_line": "user = root" if is_root else ""},
+    )
+    _render(
+        src / "kafka" / "server.properties",
+        paths.conf / "kafka" / "server.properties",
+        {**common, "port": "9092", "controller_port": "9093"},
+    )
+    _render(src / "kafka" / "log4j2.properties", paths.conf / "kafka" / "log4j2.properties", {})
+    _render(
+        src / "kafka" / "connect-distributed.properties",
+        paths.conf / "kafka" / "connect-distributed.properties",
+        {"bootstrap": settings.kafka_bootstrap, "port": "8083", "plugin_path": str(paths.jars / "connect-plugins")},
+    )
+    hadoop_ports = {"nn_http_port": "9870", "dn_port": "9866", "dn_http_port": "9864", "dn_ipc_port": "9867"}
+    for name in ("core-site.xml", "hdfs-site.xml", "log4j.properties"):
+        _render(src / "hadoop" / name, paths.conf / "hadoop" / name, {**common, **hadoop_ports})
+    _render(
+        src / "hive" / "hive-site.xml",
+        paths.conf / "hive" / "hive-site.xml",
+        {
+            **common,
+            "postgres_host": settings.postgres_host,
+            "postgres_port": str(settings.postgres_port),
+            "hive_password": settings.postgres_hive_password,
+        },
+        private=True,
+    )
+    _render(src / "hive" / "hive-log4j2.properties", paths.conf / "hive" / "hive-log4j2.properties", {})
+    spark_jars = ",".join(sorted(str(p) for p in (paths.jars / "spark").glob("*.jar")))
+    _render(
+        src / "spark" / "spark-defaults.conf",
+        paths.spark_conf / "spark-defaults.conf",
+        {
+            **common,
+            "jars": spark_jars,
+            "metastore_uri": settings.metastore_uri,
+            "python": str(paths.venv_bin / "python"),
+        },
+    )
+    _render(src / "spark" / "log4j2.properties", paths.spark_conf / "log4j2.properties", {})

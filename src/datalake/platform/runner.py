@@ -1,0 +1,219 @@
+"""Bringing the native stack up and down in dependency order, waiting on health, never on sleeps.
+
+Each service gets a thread that waits for its dependencies to be ready, runs its one-time
+initialisation, asks supervisord to start it, polls its health check and then runs its idempotent
+setup. Independent services therefore start in parallel, which keeps a cold start short on 2 cores.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import errno
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import psutil
+
+from datalake.platform import bootstrap, configs
+from datalake.platform.health import Unhealthy
+from datalake.platform.secrets import ensure_env_file
+from datalake.platform.services import Context, Service, build_registry, context
+from datalake.platform.supervisor import RUNNING_STATES, Supervisor, render_config
+from datalake.settings import REPO_ROOT
+
+
+class PlatformError(RuntimeError):
+    """A failure the user can act on; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class Status:
+    name: str
+    role: str
+    url: str
+    process: str
+    healthy: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "service": self.name,
+            "role": self.role,
+            "url": self.url,
+            "process": self.process,
+            "healthy": self.healthy,
+            "detail": self.detail,
+        }
+
+
+def log_tail(ctx: Context, name: str, lines: int = 40) -> str:
+    path = ctx.paths.log_of(name)
+    if not path.exists():
+        return f"(no log at {path})"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def port_owner(port: int) -> str:
+    """Who listens on a port, for the error message (best effort)."""
+    try:
+        for conn in psutil.net_connections(kind="inet"):
+            if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
+                proc = psutil.Process(conn.pid)
+                return f"{proc.name()} (pid {conn.pid})"
+    except (psutil.Error, PermissionError):
+        pass
+    return "another process"
+
+
+def check_ports_free(service: Service) -> None:
+    for port in service.ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                raise PlatformError(
+                    f"port {port} is needed by {service.name} but is already in use by {port_owner(port)}. "
+                    f"Stop that process (or run ./stop.sh if it is a leftover of this platform) and retry."
+                ) from None
+
+
+def prepare(ctx: Context, services: list[Service]) -> Supervisor:
+    """Secrets, configs and a running supervisord that knows every program."""
+    for folder in (ctx.paths.logs, ctx.paths.run, ctx.paths.data, ctx.paths.conf):
+        folder.mkdir(parents=True, exist_ok=True)
+    ensure_env_file(REPO_ROOT / ".env")
+    configs.render_all(ctx.settings, ctx.paths)
+    text = render_config(services, ctx)
+    conf = ctx.paths.supervisor_conf
+    if not conf.exists() or conf.read_text() != text:
+        conf.write_text(text)
+        conf.chmod(0o600)  # carries service passwords in environment= lines
+    supervisor = Supervisor(ctx.paths)
+    if supervisor.is_running():
+        supervisor.reload()
+    else:
+        supervisor.start_daemon()
+    return supervisor
+
+
+def _wait_healthy(ctx: Context, supervisor: Supervisor, service: Service) -> str:
+    deadline = time.monotonic() + service.start_timeout_s
+    last = "not checked yet"
+    while time.monotonic() < deadline:
+        state = supervisor.state(service.name)
+        if state not in RUNNING_STATES:
+            raise PlatformError(
+                f"{service.name} stopped while starting (state {state}). Last lines of "
+                f"{ctx.paths.log_of(service.name)}:\n{log_tail(ctx, service.name)}"
+            )
+        try:
+            return service.check(ctx.settings)
+        except Unhealthy as exc:
+            last = str(exc)
+        time.sleep(0.5)
+    raise PlatformError(
+        f"{service.name} did not become healthy within {service.start_timeout_s}s ({last}). "
+        f"Last lines of {ctx.paths.log_of(service.name)}:\n{log_tail(ctx, service.name)}"
+    )
+
+
+def up(names: list[str] | None = None, progress: bool = True) -> list[Status]:
+    """Start every service (or `names` and what they depend on) and wait until all are healthy."""
+    ctx = context()
+    registry = build_registry()
+    by_name = {s.name: s for s in registry}
+    wanted = _with_dependencies(names or list(by_name), by_name)
+    supervisor = prepare(ctx, registry)
+    states = supervisor.states()
+    for name in wanted:
+        if states.get(name) not in RUNNING_STATES:
+            check_ports_free(by_name[name])
+
+    ready = {name: threading.Event() for name in wanted}
+    failed = threading.Event()
+    errors: list[BaseException] = []
+    started_at = time.monotonic()
+
+    def bring_up(service: Service) -> None:
+        try:
+            for dep in service.depends_on:
+                while not ready[dep].wait(0.5):
+                    if failed.is_set():
+                        return
+            if supervisor.state(service.name) not in RUNNING_STATES:
+                if init := bootstrap.INITIALISE.get(service.name):
+                    init(ctx)
+                supervisor.start(service.name)
+            _wait_healthy(ctx, supervisor, service)
+            if setup := bootstrap.AFTER_START.get(service.name):
+                setup(ctx)
+            if progress:
+                print(f"  {service.name:<22} healthy after {time.monotonic() - started_at:5.1f}s", flush=True)
+            ready[service.name].set()
+        except BaseException as exc:
+            errors.append(exc)
+            failed.set()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+        list(pool.map(bring_up, [by_name[n] for n in wanted]))
+    if errors:
+        first = errors[0]
+        raise first if isinstance(first, PlatformError) else PlatformError(str(first)) from first
+    return status()
+
+
+def _with_dependencies(names: list[str], by_name: dict[str, Service]) -> list[str]:
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise PlatformError(f"unknown service(s): {', '.join(unknown)}; known: {', '.join(by_name)}")
+    result: list[str] = []
+
+    def visit(name: str) -> None:
+        for dep in by_name[name].depends_on:
+            visit(dep)
+        if name not in result:
+            result.append(name)
+
+    for name in names:
+        visit(name)
+    return result
+
+
+def down() -> None:
+    """Stop services in reverse dependency order, then the supervisor itself. Data stays in var/data."""
+    ctx = context()
+    supervisor = Supervisor(ctx.paths)
+    if not supervisor.is_running():
+        return
+    registry = build_registry()
+    order = _with_dependencies([s.name for s in registry], {s.name: s for s in registry})
+    running = supervisor.states()
+    # Anything else under the supervisor (pipelines) goes first.
+    for name in [n for n in running if n not in order] + order[::-1]:
+        if running.get(name) in RUNNING_STATES:
+            supervisor.stop(name)
+    supervisor.shutdown()
+
+
+def status() -> list[Status]:
+    ctx = context()
+    registry = build_registry()
+    states = Supervisor(ctx.paths).states()
+
+    def one(service: Service) -> Status:
+        process = states.get(service.name, "STOPPED")
+        try:
+            detail, healthy = service.check(ctx.settings), process == "RUNNING"
+            if not healthy:
+                detail = f"answers, but not under this platform's supervisor ({process})"
+        except Unhealthy as exc:
+            detail, healthy = str(exc), False
+        return Status(service.name, service.role, service.url, process, healthy, detail)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(registry)) as pool:
+        return list(pool.map(one, registry))

@@ -1,0 +1,356 @@
+"""The native services: how each one is launched, what it needs first, and how it proves it is up.
+
+This table is the single description of the native stack. The supervisor config, the start
+order, `lake status` and the docs' service table are all derived from it.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from urllib.parse import quote
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datalake.platform import health
+from datalake.platform.paths import Paths, get_paths, java_home
+from datalake.settings import Settings, get_settings
+
+# Hadoop and the Hive metastore reflect into JDK internals; the same list Hadoop's scripts add.
+JPMS_OPENS = [
+    "-XX:+IgnoreUnrecognizedVMOptions",
+    *(
+        f"--add-opens=java.base/{pkg}=ALL-UNNAMED"
+        for pkg in (
+            "java.lang",
+            "java.lang.reflect",
+            "java.io",
+            "java.net",
+            "java.nio",
+            "java.util",
+            "java.util.concurrent",
+            "java.util.concurrent.atomic",
+            "sun.nio.ch",
+            "sun.nio.cs",
+            "sun.security.action",
+            "sun.util.calendar",
+        )
+    ),
+    "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+]
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    paths: Paths
+
+    @property
+    def java(self) -> str:
+        return str(java_home() / "bin" / "java")
+
+    def conf(self, *parts: str) -> str:
+        return str(self.paths.conf.joinpath(*parts))
+
+    def data(self, *parts: str) -> str:
+        return str(self.paths.data.joinpath(*parts))
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    role: str
+    ports: tuple[int, ...]
+    url: str
+    command: Callable[[Context], list[str]]
+    check: Callable[[Settings], str]
+    depends_on: tuple[str, ...] = ()
+    environment: Callable[[Context], dict[str, str]] = field(default=lambda ctx: {})
+    run_as: str | None = None  # an OS user to drop to when started as root
+    start_timeout_s: int = 180
+
+
+def postgres_bindir() -> Path:
+    """The newest Debian PostgreSQL server install (/usr/lib/postgresql/<major>/bin)."""
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"), key=lambda p: int(p.split("/")[4]))
+    if not candidates:
+        raise RuntimeError("PostgreSQL server not found: apt-get install postgresql")
+    return Path(candidates[-1]).parent
+
+
+def _kafka_java(ctx: Context, heap: str, main: str, *args: str) -> list[str]:
+    return [
+        ctx.java,
+        f"-Xmx{heap}",
+        "-XX:+UseG1GC",
+        "-XX:MaxGCPauseMillis=20",
+        f"-Dlog4j2.configurationFile={ctx.conf('kafka', 'log4j2.properties')}",
+        "-cp",
+        str(ctx.paths.jars / "kafka" / "*"),
+        main,
+        *args,
+    ]
+
+
+def _hadoop_java(ctx: Context, heap: str, main: str) -> list[str]:
+    return [
+        ctx.java,
+        f"-Xmx{heap}",
+        "-XX:+UseSerialGC",
+        *JPMS_OPENS,
+        f"-Dhadoop.log.dir={ctx.paths.logs}",
+        f"-Dlog4j.configuration=file:{ctx.conf('hadoop', 'log4j.properties')}",
+        "-cp",
+        f"{ctx.conf('hadoop')}:{ctx.paths.jars / 'hadoop' / '*'}",
+        main,
+    ]
+
+
+def spark_environment(ctx: Context) -> dict[str, str]:
+    """What every Spark process of the platform needs: one conf dir, loopback, the venv's Python."""
+    return {
+        "SPARK_CONF_DIR": str(ctx.paths.spark_conf),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "JAVA_HOME": str(java_home()),
+        "PYSPARK_PYTHON": str(ctx.paths.venv_bin / "python"),
+    }
+
+
+def airflow_environment(ctx: Context) -> dict[str, str]:
+    """Airflow is configured only through AIRFLOW__* variables, so nothing is edited in airflow.cfg."""
+    s = ctx.settings
+    home = ctx.paths.airflow_home
+    db = f"postgresql+psycopg2://airflow:{s.postgres_airflow_password}@{s.postgres_host}:{s.postgres_port}/airflow"
+    return {
+        **spark_environment(ctx),
+        "AIRFLOW_HOME": str(home),
+        "PATH": f"{ctx.paths.venv_bin}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ctx.paths.repo / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "8",
+        "AIRFLOW__CORE__FERNET_KEY": s.airflow_fernet_key,
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db,
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": "8080",
+        "AIRFLOW__API__BASE_URL": s.airflow_url,
+        "AIRFLOW__API__SECRET_KEY": s.airflow_api_secret_key,
+        "AIRFLOW__API_AUTH__JWT_SECRET": s.airflow_jwt_secret,
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{s.airflow_url}/execution/",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{s.airflow_admin_user}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        # URI form (supervisor cannot pass JSON); the host is the Spark master, URL-encoded.
+        "AIRFLOW_CONN_SPARK_DEFAULT": f"spark://{quote(s.spark_master, safe='')}?deploy-mode=client",
+    }
+
+
+def connect_environment(ctx: Context) -> dict[str, str]:
+    """Values the connector JSON files reference as ${env:NAME} (EnvVarConfigProvider)."""
+    s = ctx.settings
+    return {
+        "MARIADB_HOST": s.mariadb_host,
+        "MARIADB_PORT": str(s.mariadb_port),
+        "MARIADB_CDC_USER": s.mariadb_cdc_user,
+        "MARIADB_CDC_PASSWORD": s.mariadb_cdc_password,
+        "KAFKA_BOOTSTRAP": s.kafka_bootstrap,
+        "MONGO_URI": s.mongo_uri,
+        "LAKE_FS_URL": s.hdfs_uri,
+        "LAKE_RAW_KAFKA_DIR": s.lake.raw("kafka", "").removeprefix(s.hdfs_uri).rstrip("/"),
+        "KAFKA_HEAP_OPTS": "-Xmx512m",
+    }
+
+
+def _airflow(component: str, *args: str) -> Callable[[Context], list[str]]:
+    return lambda ctx: [str(ctx.paths.venv_bin / "airflow"), component, *args]
+
+
+def build_registry() -> list[Service]:
+    s = get_settings()
+    return [
+        Service(
+            name="mariadb",
+            role="OLTP source + results warehouse",
+            ports=(s.mariadb_port,),
+            url=f"mysql://127.0.0.1:{s.mariadb_port}",
+            command=lambda ctx: ["/usr/sbin/mariadbd", f"--defaults-file={ctx.conf('mariadb', 'my.cnf')}"],
+            check=lambda st: health.mysql_greeting(st.mariadb_host, st.mariadb_port),
+        ),
+        Service(
+            name="postgres",
+            role="Airflow + metastore database",
+            ports=(s.postgres_port,),
+            url=f"postgresql://127.0.0.1:{s.postgres_port}",
+            command=lambda ctx: [
+                str(postgres_bindir() / "postgres"),
+                "-D",
+                ctx.data("postgres"),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"port={ctx.settings.postgres_port}",
+                "-c",
+                f"unix_socket_directories={ctx.paths.run / 'postgres'}",
+                "-c",
+                "shared_buffers=64MB",
+            ],
+            check=lambda st: health.postgres_ready(st.postgres_host, st.postgres_port),
+            run_as="postgres",
+        ),
+        Service(
+            name="kafka",
+            role="event bus (KRaft, broker+controller)",
+            ports=(9092, 9093),
+            url=f"kafka://{s.kafka_bootstrap}",
+            command=lambda ctx: _kafka_java(ctx, "768m", "kafka.Kafka", ctx.conf("kafka", "server.properties")),
+            check=lambda st: health.kafka_metadata(st.kafka_bootstrap),
+        ),
+        Service(
+            name="kafka-connect",
+            role="CDC sources + lake sink (distributed)",
+            ports=(8083,),
+            url=s.connect_url,
+            command=lambda ctx: _kafka_java(
+                ctx,
+                "512m",
+                "org.apache.kafka.connect.cli.ConnectDistributed",
+                ctx.conf("kafka", "connect-distributed.properties"),
+            ),
+            check=lambda st: health.connect_plugins(st.connect_url),
+            depends_on=("kafka",),
+            environment=connect_environment,
+        ),
+        Service(
+            name="hdfs-namenode",
+            role="lake filesystem metadata",
+            ports=(9000, 9870),
+            url=s.webhdfs_url,
+            command=lambda ctx: _hadoop_java(ctx, "384m", "org.apache.hadoop.hdfs.server.namenode.NameNode"),
+            check=lambda st: health.namenode_active(st.webhdfs_url),
+        ),
+        Service(
+            name="hdfs-datanode",
+            role="lake filesystem blocks",
+            ports=(9864, 9866, 9867),
+            url="http://127.0.0.1:9864",
+            command=lambda ctx: _hadoop_java(ctx, "384m", "org.apache.hadoop.hdfs.server.datanode.DataNode"),
+            check=lambda st: health.datanodes_live(st.webhdfs_url),
+            depends_on=("hdfs-namenode",),
+        ),
+        Service(
+            name="hive-metastore",
+            role="table catalog (PostgreSQL-backed)",
+            ports=(9083,),
+            url=s.metastore_uri,
+            command=lambda ctx: [
+                ctx.java,
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                *JPMS_OPENS,
+                f"-Dlog4j2.configurationFile={ctx.conf('hive', 'hive-log4j2.properties')}",
+                "-cp",
+                ":".join(
+                    [
+                        ctx.conf("hive"),
+                        str(ctx.paths.spark_home / "jars" / "*"),
+                        *glob.glob(str(ctx.paths.jars / "spark" / "postgresql-*.jar")),
+                    ]
+                ),
+                "org.apache.hadoop.hive.metastore.HiveMetaStore",
+                "-p",
+                "9083",
+            ],
+            check=lambda st: health.metastore_databases(st.metastore_uri),
+            depends_on=("postgres", "hdfs-datanode"),
+        ),
+        Service(
+            name="spark-thrift",
+            role="SQL over HiveServer2 protocol",
+            ports=(s.thrift_port,),
+            url=f"jdbc:hive2://127.0.0.1:{s.thrift_port}",
+            command=lambda ctx: [
+                str(ctx.paths.venv_bin / "spark-submit"),
+                "--class",
+                "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
+                "--name",
+                "spark-thrift-server",
+                "--master",
+                "local[2]",
+                "--conf",
+                "spark.ui.enabled=false",
+                "spark-internal",
+                "--hiveconf",
+                f"hive.server2.thrift.port={ctx.settings.thrift_port}",
+                "--hiveconf",
+                "hive.server2.thrift.bind.host=127.0.0.1",
+            ],
+            check=lambda st: health.thrift_server_sql(st.thrift_host, st.thrift_port),
+            depends_on=("hive-metastore",),
+            environment=spark_environment,
+        ),
+        Service(
+            name="mongo",
+            role="MongoDB-compatible server (mongo-java-server, H2)",
+            ports=(27017,),
+            url=s.mongo_uri,
+            command=lambda ctx: [
+                ctx.java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                f"{ctx.paths.build / 'mongo'}:{ctx.paths.jars / 'mongo' / '*'}",
+                "LakeMongoServer",
+                "127.0.0.1",
+                "27017",
+                ctx.data("mongo", "lake.mv"),
+            ],
+            check=lambda st: health.mongo_ping(st.mongo_uri),
+        ),
+        Service(
+            name="airflow-api-server",
+            role="Airflow UI + REST API",
+            ports=(8080,),
+            url=s.airflow_url,
+            command=_airflow("api-server", "--host", "127.0.0.1", "--port", "8080", "--workers", "1"),
+            check=lambda st: health.airflow_component(st.airflow_url, "metadatabase"),
+            depends_on=("postgres",),
+            environment=airflow_environment,
+        ),
+        Service(
+            name="airflow-scheduler",
+            role="Airflow scheduler (LocalExecutor)",
+            ports=(),
+            url="",
+            command=_airflow("scheduler"),
+            check=lambda st: health.airflow_component(st.airflow_url, "scheduler"),
+            depends_on=("airflow-api-server",),
+            environment=airflow_environment,
+        ),
+        Service(
+            name="airflow-dag-processor",
+            role="Airflow DAG parsing",
+            ports=(),
+            url="",
+            command=_airflow("dag-processor"),
+            check=lambda st: health.airflow_component(st.airflow_url, "dag_processor"),
+            depends_on=("airflow-api-server",),
+            environment=airflow_environment,
+        ),
+        Service(
+            name="airflow-triggerer",
+            role="Airflow deferrable tasks",
+            ports=(),
+            url="",
+            command=_airflow("triggerer"),
+            check=lambda st: health.airflow_component(st.airflow_url, "triggerer"),
+            depends_on=("airflow-api-server",),
+            environment=airflow_environment,
+        ),
+    ]
+
+
+def context() -> Context:
+    return Context(settings=get_settings(), paths=get_paths())

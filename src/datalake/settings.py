@@ -1,0 +1,180 @@
+"""The platform's one typed settings module and its one mode switch.
+
+Every endpoint, credential and lake path the code uses comes from `get_settings()`. The mode
+(`LAKE_MODE` = native | compose | gcp) picks a column of defaults in `_MODE_DEFAULTS`; any single
+value can still be overridden by its environment variable (the same names in `.env`, in
+docker-compose and in the native launchers). No other module branches on the mode.
+"""
+
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Mode(StrEnum):
+    NATIVE = "native"
+    COMPOSE = "compose"
+    GCP = "gcp"
+
+
+# One column of endpoint defaults per mode. Secrets are never here: they come from `.env`.
+_MODE_DEFAULTS: dict[Mode, dict[str, Any]] = {
+    Mode.NATIVE: {
+        "kafka_bootstrap": "127.0.0.1:9092",
+        "connect_url": "http://127.0.0.1:8083",
+        "mariadb_host": "127.0.0.1",
+        "postgres_host": "127.0.0.1",
+        "mongo_uri": "mongodb://127.0.0.1:27017",
+        "hdfs_uri": "hdfs://127.0.0.1:9000",
+        "webhdfs_url": "http://127.0.0.1:9870",
+        "metastore_uri": "thrift://127.0.0.1:9083",
+        "thrift_host": "127.0.0.1",
+        "airflow_url": "http://127.0.0.1:8080",
+        "spark_master": "local[*]",
+        "lake_root": "hdfs://127.0.0.1:9000/lake",
+    },
+    Mode.COMPOSE: {
+        "kafka_bootstrap": "kafka:9092",
+        "connect_url": "http://connect:8083",
+        "mariadb_host": "mysql",
+        "postgres_host": "postgres",
+        "mongo_uri": "mongodb://mongo:27017/?replicaSet=rs0",
+        "hdfs_uri": "hdfs://namenode:9000",
+        "webhdfs_url": "http://namenode:9870",
+        "metastore_uri": "thrift://hive-metastore:9083",
+        "thrift_host": "spark-thrift",
+        "airflow_url": "http://airflow-apiserver:8080",
+        "spark_master": "spark://spark-master:7077",
+        "lake_root": "hdfs://namenode:9000/lake",
+    },
+    Mode.GCP: {
+        "kafka_bootstrap": "127.0.0.1:9092",
+        "connect_url": "http://127.0.0.1:8083",
+        "mariadb_host": "127.0.0.1",
+        "postgres_host": "127.0.0.1",
+        "mongo_uri": "mongodb://127.0.0.1:27017",
+        "hdfs_uri": "",
+        "webhdfs_url": "",
+        "metastore_uri": "thrift://127.0.0.1:9083",
+        "thrift_host": "127.0.0.1",
+        "airflow_url": "http://127.0.0.1:8080",
+        "spark_master": "yarn",
+        "lake_root": "gs://{gcs_bucket}/lake",
+    },
+}
+
+
+class Settings(BaseSettings):
+    """Everything configurable, typed. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=REPO_ROOT / ".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    lake_mode: Mode = Mode.NATIVE
+    var_dir: Path = REPO_ROOT / "var"
+
+    # Endpoints (defaults per mode, see _MODE_DEFAULTS).
+    kafka_bootstrap: str = ""
+    connect_url: str = ""
+    mariadb_host: str = ""
+    mariadb_port: int = 3306
+    postgres_host: str = ""
+    postgres_port: int = 5432
+    mongo_uri: str = ""
+    hdfs_uri: str = ""
+    webhdfs_url: str = ""
+    metastore_uri: str = ""
+    thrift_host: str = ""
+    thrift_port: int = 10000
+    airflow_url: str = ""
+    spark_master: str = ""
+    lake_root: str = ""
+    gcs_bucket: str = ""
+
+    # Credentials: generated into `.env` on first start (see datalake.platform.secrets).
+    mariadb_user: str = "lake"
+    mariadb_password: str = ""
+    mariadb_root_password: str = ""
+    mariadb_cdc_user: str = "cdc"
+    mariadb_cdc_password: str = ""
+    postgres_airflow_password: str = ""
+    postgres_hive_password: str = ""
+    airflow_admin_user: str = "admin"
+    airflow_admin_password: str = ""
+    airflow_fernet_key: str = ""
+    airflow_jwt_secret: str = ""
+    airflow_api_secret_key: str = ""
+    pii_salt: str = Field(default="", description="salt for the CPF hash in curated tables")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_mode_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        mode = Mode(data.get("lake_mode") or data.get("LAKE_MODE") or Mode.NATIVE)
+        for key, value in _MODE_DEFAULTS[mode].items():
+            if not data.get(key) and not data.get(key.upper()):
+                data[key] = value
+        return data
+
+    @model_validator(mode="after")
+    def _expand_bucket(self) -> Settings:
+        if "{gcs_bucket}" in self.lake_root:
+            object.__setattr__(self, "lake_root", self.lake_root.format(gcs_bucket=self.gcs_bucket))
+        return self
+
+    # ---- derived values -------------------------------------------------------------------
+    @property
+    def mariadb_sqlalchemy_url(self) -> str:
+        return (
+            f"mysql+pymysql://{self.mariadb_user}:{self.mariadb_password}"
+            f"@{self.mariadb_host}:{self.mariadb_port}"
+        )
+
+    @property
+    def mariadb_jdbc_url(self) -> str:
+        return f"jdbc:mariadb://{self.mariadb_host}:{self.mariadb_port}/"
+
+    @property
+    def lake(self) -> LakePaths:
+        return LakePaths(self.lake_root)
+
+
+class LakePaths:
+    """The one place that names every folder of the lake: raw/ -> curated/ -> gold/.
+
+    Streaming checkpoints live in `_checkpoints/`, beside the tables and never inside them.
+    """
+
+    def __init__(self, root: str) -> None:
+        self.root = root.rstrip("/")
+
+    def raw(self, source: str, dataset: str) -> str:
+        return f"{self.root}/raw/{source}/{dataset}"
+
+    def curated(self, database: str, table: str) -> str:
+        return f"{self.root}/curated/{database}/{table}"
+
+    def gold(self, database: str, table: str) -> str:
+        return f"{self.root}/gold/{database}/{table}"
+
+    def checkpoint(self, name: str) -> str:
+        return f"{self.root}/_checkpoints/{name}"
+
+    def quarantine(self, database: str, table: str) -> str:
+        return f"{self.root}/quarantine/{database}/{table}"
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once (from the environment and `.env`)."""
+    return Settings()

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Bring up the whole native platform on this machine: install what is missing, start, wait for health.
+# Safe to run again: with everything installed and running it only checks health and prints the table.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+UV_VERSION=0.9.30
+DEBIAN_PACKAGES=(mariadb-server mariadb-client postgresql postgresql-client openjdk-17-jdk-headless maven)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# --- Debian packages --------------------------------------------------------------------------
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $EUID -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    die "missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}"
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  # The platform runs its own instances under its supervisor: keep the packages' services from starting.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+fi
+command -v java >/dev/null || die "java not found: install Java 17 (apt-get install openjdk-17-jdk-headless)"
+java_major=$(java -XshowSettings:properties -version 2>&1 | awk -F= '/java.specification.version/ {gsub(/ /,"",$2); print $2}')
+((java_major >= 17)) || die "Java 17 or newer is needed (found $java_major): apt-get install openjdk-17-jdk-headless"
+
+# --- Python environment (pinned in pyproject.toml, locked in uv.lock) ---------------------------
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+"$PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null \
+  || die "Python 3.11 is needed (found $("$PYTHON" --version 2>&1)): apt-get install python3.11 python3.11-venv"
+if [[ ! -x .tools/bin/uv ]] || [[ "$(.tools/bin/uv --version | cut -d' ' -f2)" != "$UV_VERSION" ]]; then
+  say "installing uv $UV_VERSION"
+  "$PYTHON" -m venv .tools
+  .tools/bin/pip install -q "uv==$UV_VERSION"
+fi
+UV_PYTHON="$PYTHON" .tools/bin/uv sync --frozen --extra dev --quiet
+
+# --- Everything else: jars, configs, secrets, services (see src/datalake/platform/) ----------------
+say "starting the platform"
+exec .venv/bin/lake up "$@"

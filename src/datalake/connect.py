@@ -1,0 +1,298 @@
+"""Kafka Connect connectors, applied declaratively from `kafka_connect/connectors/*.json`.
+
+Each file is `{"name": ..., "config": {...}}` and is applied with `PUT /connectors/<name>/config`,
+which creates the connector or updates it in place, so applying twice is safe (the seed created
+connectors by hand in Control Center). After the PUT we wait until the connector and every task
+report RUNNING, and fail with the task's stack trace when one is FAILED, so a broken connector
+stops `start.sh` instead of surfacing hours later as an empty table.
+
+Secrets never live in the files: they hold `${env:NAME}` placeholders that the worker resolves
+with Kafka's EnvVarConfigProvider (`config.providers=env`). `lint_connector` enforces that.
+
+CLI: `python -m datalake.connect apply kafka_connect/connectors`, `status NAME`, `plugins`, ...
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import requests
+import typer
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_fixed,
+)
+
+from datalake.settings import REPO_ROOT, get_settings
+
+CONNECTORS_DIR = REPO_ROOT / "kafka_connect" / "connectors"
+
+_ENV_PLACEHOLDER = re.compile(r"^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$")
+_ANY_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+# Keys whose values are credentials (or identify them): they must come from the environment.
+_SECRET_KEY = re.compile(
+    r"(password|passwd|secret|token|credential|api\.key|jaas\.config|(^|\.)user(name)?$)"
+)
+
+
+class ConnectError(RuntimeError):
+    """The Connect REST API refused a request or a connector never reached RUNNING."""
+
+
+class ConnectorFailed(ConnectError):
+    """The connector or one of its tasks is FAILED; the message carries the worker's trace."""
+
+    def __init__(self, name: str, status: dict[str, Any]) -> None:
+        self.name = name
+        self.status = status
+        parts = []
+        conn = status.get("connector", {})
+        if conn.get("state") == "FAILED":
+            parts.append(f"connector FAILED on {conn.get('worker_id')}:\n{conn.get('trace', '(no trace)')}")
+        for task in status.get("tasks", []):
+            if task.get("state") == "FAILED":
+                trace = task.get("trace", "(no trace)")
+                parts.append(f"task {task.get('id')} FAILED on {task.get('worker_id')}:\n{trace}")
+        super().__init__(f"connector {name!r} failed\n" + "\n".join(parts))
+
+
+class ConnectUnreachable(ConnectError):
+    """No HTTP answer from the worker (not started yet, wrong URL, timeout)."""
+
+
+class _NotReady(Exception):
+    """Still starting: retried by tenacity until the deadline."""
+
+
+# ---- connector files -----------------------------------------------------------------------------
+def lint_connector(path: Path, data: dict[str, Any] | None = None) -> list[str]:
+    """Problems with a connector file: shape, name vs file name, literal secrets, bad placeholders."""
+    problems: list[str] = []
+    if data is None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            return [f"{path.name}: cannot read JSON: {exc}"]
+    if not isinstance(data, dict) or set(data) != {"name", "config"}:
+        return [f"{path.name}: expected exactly the keys 'name' and 'config'"]
+    name, config = data["name"], data["config"]
+    if name != path.stem:
+        problems.append(f"{path.name}: name {name!r} must match the file name {path.stem!r}")
+    if not isinstance(config, dict) or "connector.class" not in config:
+        return [*problems, f"{path.name}: config must be an object with 'connector.class'"]
+    if "name" in config and config["name"] != name:
+        problems.append(f"{path.name}: config.name {config['name']!r} differs from name {name!r}")
+    for key, value in config.items():
+        if not isinstance(value, str):
+            problems.append(f"{path.name}: {key} must be a string (Connect configs are string maps)")
+            continue
+        if _SECRET_KEY.search(key) and not _ENV_PLACEHOLDER.match(value):
+            problems.append(f"{path.name}: {key} must be an ${{env:NAME}} placeholder, not a literal")
+        for placeholder in _ANY_PLACEHOLDER.findall(value):
+            if not _ENV_PLACEHOLDER.match(placeholder):
+                problems.append(
+                    f"{path.name}: {key} has {placeholder}; use the ${{env:NAME}} provider syntax"
+                )
+    return problems
+
+
+def load_connector(path: Path) -> tuple[str, dict[str, str]]:
+    """(name, config) of a connector file, or ConnectError listing what is wrong with it."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    problems = lint_connector(Path(path), data)
+    if problems:
+        raise ConnectError("invalid connector file:\n" + "\n".join(problems))
+    return data["name"], data["config"]
+
+
+def connector_files(directory: Path = CONNECTORS_DIR) -> list[Path]:
+    return sorted(Path(directory).glob("*.json"))
+
+
+# ---- REST client ---------------------------------------------------------------------------------
+@dataclass
+class ApplyResult:
+    name: str
+    created: bool
+    status: dict[str, Any] | None
+
+
+@dataclass
+class ConnectClient:
+    """A thin client of the Connect REST API; `session` is injectable so tests need no network."""
+
+    url: str = ""
+    session: Any = field(default_factory=requests.Session)
+    timeout: float = 10.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def __post_init__(self) -> None:
+        self.url = (self.url or get_settings().connect_url).rstrip("/")
+
+    def _request(self, method: str, path: str, *, ok: Iterable[int] = (), **kwargs: Any) -> requests.Response:
+        try:
+            resp = self.session.request(method, f"{self.url}{path}", timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise ConnectUnreachable(f"{method} {self.url}{path}: {type(exc).__name__}: {exc}") from exc
+        if resp.status_code >= 400 and resp.status_code not in set(ok):
+            raise ConnectError(f"{method} {path}: HTTP {resp.status_code}: {resp.text[:2000]}")
+        return resp
+
+    def list_plugins(self) -> list[dict[str, Any]]:
+        return self._request("GET", "/connector-plugins").json()
+
+    def connectors(self) -> list[str]:
+        return self._request("GET", "/connectors").json()
+
+    def put_config(self, name: str, config: dict[str, str]) -> bool:
+        """Create or update; True when the connector was created (HTTP 201), False when updated."""
+        body = {**config, "name": name}
+        return self._request("PUT", f"/connectors/{name}/config", json=body).status_code == 201
+
+    def status(self, name: str) -> dict[str, Any] | None:
+        """The connector's status document, or None when no such connector exists."""
+        resp = self._request("GET", f"/connectors/{name}/status", ok=(404,))
+        return None if resp.status_code == 404 else resp.json()
+
+    def restart(self, name: str, *, only_failed: bool = True) -> None:
+        params = {"includeTasks": "true", "onlyFailed": str(only_failed).lower()}
+        self._request("POST", f"/connectors/{name}/restart", params=params)
+
+    def delete(self, name: str) -> bool:
+        """Delete; False when it did not exist. The connector's offsets stay in Kafka."""
+        return self._request("DELETE", f"/connectors/{name}", ok=(404,)).status_code != 404
+
+    def wait_running(self, name: str, timeout_s: float = 120.0, interval_s: float = 2.0) -> dict[str, Any]:
+        """Poll until the connector and all its tasks are RUNNING; ConnectorFailed on any FAILED."""
+
+        def check() -> dict[str, Any]:
+            status = self.status(name)
+            if status is None:
+                raise _NotReady("not registered yet")
+            tasks = status.get("tasks", [])
+            states = [status.get("connector", {}).get("state")] + [t.get("state") for t in tasks]
+            if "FAILED" in states:
+                raise ConnectorFailed(name, status)
+            if tasks and all(s == "RUNNING" for s in states):
+                return status
+            raise _NotReady(f"connector/tasks states {states}")
+
+        retrying = Retrying(
+            stop=stop_after_delay(timeout_s) | stop_after_attempt(max(1, int(timeout_s / interval_s)) + 1),
+            wait=wait_fixed(interval_s),
+            retry=retry_if_exception_type((_NotReady, ConnectUnreachable)),
+            sleep=self.sleep,
+        )
+        try:
+            return retrying(check)
+        except RetryError as exc:
+            last = exc.last_attempt.exception()
+            raise ConnectError(f"connector {name!r} not RUNNING after {timeout_s:.0f}s: {last}") from last
+
+    def apply(self, path: Path, *, wait: bool = True, timeout_s: float = 120.0) -> ApplyResult:
+        """PUT one connector file; restart failed tasks left from an earlier identical config."""
+        name, config = load_connector(path)
+        created = self.put_config(name, config)
+        if not created:
+            current = self.status(name) or {}
+            states = [current.get("connector", {}).get("state")] + [
+                t.get("state") for t in current.get("tasks", [])
+            ]
+            if "FAILED" in states:  # an unchanged config does not restart anything by itself
+                self.restart(name)
+        status = self.wait_running(name, timeout_s=timeout_s) if wait else None
+        return ApplyResult(name=name, created=created, status=status)
+
+    def apply_all(
+        self, directory: Path = CONNECTORS_DIR, *, wait: bool = True, timeout_s: float = 120.0
+    ) -> list[ApplyResult]:
+        """Lint every file first (nothing is applied if one is bad), then apply them in name order."""
+        files = connector_files(directory)
+        if not files:
+            raise ConnectError(f"no connector files in {directory}")
+        problems = [p for f in files for p in lint_connector(f)]
+        if problems:
+            raise ConnectError("invalid connector files:\n" + "\n".join(problems))
+        # Sources first: a sink subscribed by regex sees their topics without a metadata refresh.
+        files.sort(key=lambda f: ("sink" in load_connector(f)[1]["connector.class"].lower(), f.name))
+        return [self.apply(f, wait=wait, timeout_s=timeout_s) for f in files]
+
+
+# ---- CLI -----------------------------------------------------------------------------------------
+app = typer.Typer(add_completion=False, help="Apply and inspect Kafka Connect connectors.")
+UrlOption = Annotated[str, typer.Option(help="Connect REST URL (default: settings.connect_url)")]
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+@app.command()
+def apply(
+    paths: Annotated[list[Path] | None, typer.Argument(help="connector files or folders")] = None,
+    url: UrlOption = "",
+    wait: Annotated[bool, typer.Option(help="wait until RUNNING")] = True,
+    timeout: Annotated[float, typer.Option(help="seconds to wait per connector")] = 120.0,
+) -> None:
+    """Create or update connectors from JSON files (default: kafka_connect/connectors/)."""
+    client = ConnectClient(url)
+    results: list[ApplyResult] = []
+    try:
+        for path in paths or [CONNECTORS_DIR]:
+            if path.is_dir():
+                results += client.apply_all(path, wait=wait, timeout_s=timeout)
+            else:
+                results.append(client.apply(path, wait=wait, timeout_s=timeout))
+    except ConnectError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for r in results:
+        state = "RUNNING" if r.status else "submitted"
+        typer.echo(f"{r.name}: {'created' if r.created else 'updated'}, {state}")
+
+
+@app.command()
+def lint(directory: Annotated[Path, typer.Argument()] = CONNECTORS_DIR) -> None:
+    """Check connector files without contacting Connect."""
+    problems = [p for f in connector_files(directory) for p in lint_connector(f)]
+    for p in problems:
+        typer.echo(p, err=True)
+    raise typer.Exit(1 if problems else 0)
+
+
+@app.command()
+def status(name: str, url: UrlOption = "") -> None:
+    """Print a connector's status (state, tasks, traces)."""
+    _echo_json(ConnectClient(url).status(name))
+
+
+@app.command("list")
+def list_connectors(url: UrlOption = "") -> None:
+    """Print the names of the registered connectors."""
+    _echo_json(ConnectClient(url).connectors())
+
+
+@app.command()
+def plugins(url: UrlOption = "") -> None:
+    """Print the connector plugins the worker has loaded."""
+    _echo_json(ConnectClient(url).list_plugins())
+
+
+@app.command()
+def delete(name: str, url: UrlOption = "") -> None:
+    """Delete a connector (its committed offsets stay in Kafka)."""
+    typer.echo("deleted" if ConnectClient(url).delete(name) else "no such connector")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,305 @@
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from datalake import connect
+from datalake.connect import ConnectClient, ConnectError, ConnectorFailed, ConnectUnreachable
+
+CONNECTORS = connect.CONNECTORS_DIR
+
+
+class FakeResponse:
+    def __init__(self, status_code: int, body: Any = None) -> None:
+        self.status_code = status_code
+        self._body = body
+        self.text = json.dumps(body) if body is not None else ""
+
+    def json(self) -> Any:
+        return self._body
+
+
+class FakeSession:
+    """Answers (METHOD, path) from queues; the last answer of a queue repeats."""
+
+    def __init__(self, routes: dict[tuple[str, str], list[Any]]) -> None:
+        self.routes = routes
+        self.calls: list[dict[str, Any]] = []
+        self.served: dict[tuple[str, str], int] = defaultdict(int)
+
+    def request(self, method: str, url: str, timeout: float | None = None, **kwargs: Any) -> FakeResponse:
+        path = url.removeprefix("http://connect:8083")
+        self.calls.append({"method": method, "path": path, "timeout": timeout, **kwargs})
+        queue = self.routes.get((method, path))
+        if queue is None:
+            return FakeResponse(404, {"error_code": 404, "message": "not found"})
+        i = min(self.served[(method, path)], len(queue) - 1)
+        self.served[(method, path)] += 1
+        answer = queue[i]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def _status(state: str, *tasks: str, trace: str = "") -> FakeResponse:
+    return FakeResponse(
+        200,
+        {
+            "name": "c",
+            "connector": {"state": state, "worker_id": "w:8083"},
+            "tasks": [
+                {"id": i, "state": s, "worker_id": "w:8083", **({"trace": trace} if s == "FAILED" else {})}
+                for i, s in enumerate(tasks)
+            ],
+        },
+    )
+
+
+def _client(routes: dict[tuple[str, str], list[Any]]) -> tuple[ConnectClient, FakeSession]:
+    session = FakeSession(routes)
+    return ConnectClient("http://connect:8083/", session=session, timeout=3.0, sleep=lambda _: None), session
+
+
+def _write(tmp_path: Path, name: str, config: dict[str, str], file_name: str | None = None) -> Path:
+    path = tmp_path / f"{file_name or name}.json"
+    path.write_text(json.dumps({"name": name, "config": config}))
+    return path
+
+
+GOOD = {"connector.class": "io.example.Source", "database.password": "${env:DB_PASSWORD}"}
+
+
+# ---- REST client ---------------------------------------------------------------------------------
+def test_apply_puts_config_and_waits_until_running(tmp_path: Path) -> None:
+    path = _write(tmp_path, "src-a", GOOD)
+    client, session = _client(
+        {
+            ("PUT", "/connectors/src-a/config"): [FakeResponse(201, {"name": "src-a"})],
+            ("GET", "/connectors/src-a/status"): [
+                FakeResponse(404, {}),
+                _status("RUNNING"),  # no tasks yet
+                _status("RUNNING", "UNASSIGNED"),
+                _status("RUNNING", "RUNNING"),
+            ],
+        }
+    )
+    result = client.apply(path, timeout_s=60)
+    assert result.created and result.status["tasks"][0]["state"] == "RUNNING"
+    put = session.calls[0]
+    assert put["method"] == "PUT" and put["json"] == {**GOOD, "name": "src-a"}
+    assert all(c["timeout"] == 3.0 for c in session.calls)
+    assert session.served[("GET", "/connectors/src-a/status")] == 4
+
+
+def test_apply_update_is_idempotent_and_restarts_failed_leftovers(tmp_path: Path) -> None:
+    path = _write(tmp_path, "src-a", GOOD)
+    client, session = _client(
+        {
+            ("PUT", "/connectors/src-a/config"): [FakeResponse(200, {"name": "src-a"})],
+            ("GET", "/connectors/src-a/status"): [
+                _status("RUNNING", "FAILED"),
+                _status("RUNNING", "RUNNING"),
+            ],
+            ("POST", "/connectors/src-a/restart"): [FakeResponse(202, {})],
+        }
+    )
+    result = client.apply(path)
+    assert not result.created
+    restart = [c for c in session.calls if c["method"] == "POST"]
+    assert restart and restart[0]["params"] == {"includeTasks": "true", "onlyFailed": "true"}
+
+
+def test_failed_task_raises_with_trace() -> None:
+    client, _ = _client(
+        {
+            ("GET", "/connectors/c/status"): [
+                _status("RUNNING", "RUNNING", "FAILED", trace="java.sql.SQLException: Access denied")
+            ]
+        }
+    )
+    with pytest.raises(ConnectorFailed) as info:
+        client.wait_running("c", timeout_s=10)
+    assert "task 1 FAILED" in str(info.value) and "Access denied" in str(info.value)
+
+
+def test_wait_gives_up_with_clear_error() -> None:
+    client, session = _client({("GET", "/connectors/c/status"): [_status("RUNNING", "UNASSIGNED")]})
+    with pytest.raises(ConnectError, match="not RUNNING after 10s"):
+        client.wait_running("c", timeout_s=10, interval_s=2)
+    assert 1 < len(session.calls) <= 7  # bounded by attempts, not only wall time
+
+
+def test_wait_retries_while_worker_unreachable() -> None:
+    client, _ = _client(
+        {
+            ("GET", "/connectors/c/status"): [
+                requests.ConnectionError("refused"),
+                _status("RUNNING", "RUNNING"),
+            ]
+        }
+    )
+    assert client.wait_running("c", timeout_s=10)["connector"]["state"] == "RUNNING"
+
+
+def test_http_errors_carry_the_body() -> None:
+    client, _ = _client(
+        {
+            ("PUT", "/connectors/c/config"): [
+                FakeResponse(400, {"message": "Connector configuration is invalid"})
+            ]
+        }
+    )
+    with pytest.raises(ConnectError, match=r"HTTP 400.*configuration is invalid"):
+        client.put_config("c", {"connector.class": "x"})
+
+
+def test_unreachable_worker() -> None:
+    client, _ = _client({("GET", "/connector-plugins"): [requests.ConnectionError("refused")]})
+    with pytest.raises(ConnectUnreachable):
+        client.list_plugins()
+
+
+def test_status_delete_plugins_list() -> None:
+    client, session = _client(
+        {
+            ("GET", "/connector-plugins"): [
+                FakeResponse(200, [{"class": "io.debezium.connector.mariadb.MariaDbConnector"}])
+            ],
+            ("GET", "/connectors"): [FakeResponse(200, ["a"])],
+            ("DELETE", "/connectors/a"): [FakeResponse(204)],
+        }
+    )
+    assert client.list_plugins()[0]["class"].endswith("MariaDbConnector")
+    assert client.connectors() == ["a"]
+    assert client.status("missing") is None
+    assert client.delete("a") is True
+    assert client.delete("missing") is False
+    assert session.calls[-1]["method"] == "DELETE"
+
+
+def test_apply_all_lints_first_and_orders_sources_before_sinks(tmp_path: Path) -> None:
+    _write(tmp_path, "a-sink", {"connector.class": "io.example.LakeSinkConnector"})
+    _write(tmp_path, "b-source", {"connector.class": "io.example.Source"})
+    routes: dict[tuple[str, str], list[Any]] = {}
+    for name in ("a-sink", "b-source"):
+        routes[("PUT", f"/connectors/{name}/config")] = [FakeResponse(201, {})]
+        routes[("GET", f"/connectors/{name}/status")] = [_status("RUNNING", "RUNNING")]
+    client, session = _client(routes)
+    results = client.apply_all(tmp_path)
+    assert [r.name for r in results] == ["b-source", "a-sink"]
+
+    _write(tmp_path, "c-bad", {"connector.class": "x", "database.password": "hunter2"})
+    session.calls.clear()
+    with pytest.raises(ConnectError, match=r"database\.password"):
+        client.apply_all(tmp_path)
+    assert session.calls == []  # nothing applied when any file is bad
+
+
+# ---- lint ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("config", "file_name", "problem"),
+    [
+        ({"connector.class": "x", "database.password": "secret"}, None, "database.password"),
+        ({"connector.class": "x", "database.user": "root"}, None, "database.user"),
+        ({"connector.class": "x", "sasl.jaas.config": "PlainLoginModule required"}, None, "jaas"),
+        ({"connector.class": "x", "database.password": "${MARIADB_PASSWORD}"}, None, "provider syntax"),
+        ({"connector.class": "x", "lake.url": "${file:/etc/x:y}"}, None, "provider syntax"),
+        ({"connector.class": "x", "tasks.max": 1}, None, "must be a string"),
+        ({"connector.class": "x"}, "other-name", "must match the file name"),
+        ({"tasks.max": "1"}, None, "connector.class"),
+    ],
+)
+def test_lint_catches(tmp_path: Path, config: dict[str, Any], file_name: str | None, problem: str) -> None:
+    path = _write(tmp_path, "conn", config, file_name)
+    problems = connect.lint_connector(path)
+    assert any(problem in p for p in problems), problems
+
+
+def test_lint_accepts_placeholders(tmp_path: Path) -> None:
+    path = _write(tmp_path, "conn", {**GOOD, "database.user": "${env:DB_USER}", "key.converter": "x"})
+    assert connect.lint_connector(path) == []
+
+
+# ---- the repository's connector files ------------------------------------------------------------
+FILES = connect.connector_files(CONNECTORS)
+
+
+def test_repository_has_the_three_connectors() -> None:
+    assert {f.stem for f in FILES} == {"mariadb-santander", "mariadb-stock-market", "lake-sink-cdc"}
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_connector_file_is_clean(path: Path) -> None:
+    assert connect.lint_connector(path) == []
+    name, config = connect.load_connector(path)
+    assert name == path.stem
+    for key, value in config.items():
+        if any(word in key for word in ("password", "secret", "token")):
+            assert value.startswith("${env:") and value.endswith("}"), key
+    assert (
+        config["key.converter"] == config["value.converter"] == "org.apache.kafka.connect.json.JsonConverter"
+    )
+    assert config["key.converter.schemas.enable"] == config["value.converter.schemas.enable"] == "false"
+
+
+@pytest.mark.parametrize(
+    ("file", "database", "tables"),
+    [
+        ("mariadb-santander", "santander", ["clients", "employees", "operations"]),
+        ("mariadb-stock-market", "stock_market", ["ibovespa"]),
+    ],
+)
+def test_debezium_sources(file: str, database: str, tables: list[str]) -> None:
+    import re
+
+    _, config = connect.load_connector(CONNECTORS / f"{file}.json")
+    assert config["connector.class"] == "io.debezium.connector.mariadb.MariaDbConnector"
+    assert config["topic.prefix"] == f"mariadb_{database}"
+    assert config["database.include.list"] == database
+    assert config["table.include.list"].split(",") == [f"{database}.{t}" for t in tables]
+    assert config["schema.history.internal.kafka.topic"] == f"_schema-history.{database}"
+    assert config["schema.history.internal.kafka.bootstrap.servers"] == "${env:KAFKA_BOOTSTRAP}"
+    assert config["database.hostname"] == "${env:MARIADB_HOST}"
+    assert config["snapshot.mode"] == "initial"
+    assert config["decimal.handling.mode"] == "string"
+    assert config["time.precision.mode"] == "connect"
+    assert config["tombstones.on.delete"] == "true"
+    assert not any("unwrap" in k or "ExtractNewRecordState" in v for k, v in config.items())
+    # the RegexRouter (Java regex; this subset behaves the same in Python) renames every table topic
+    regex = re.compile(config["transforms.route.regex"])
+    replacement = config["transforms.route.replacement"].replace("$1", r"\1")
+    for table in tables:
+        topic = f"{config['topic.prefix']}.{database}.{table}"
+        assert regex.fullmatch(topic)
+        assert regex.sub(replacement, topic) == f"cdc.{database}.{table}"
+
+
+def test_debezium_server_ids_are_unique() -> None:
+    ids = [
+        connect.load_connector(CONNECTORS / f"{f}.json")[1]["database.server.id"]
+        for f in ("mariadb-santander", "mariadb-stock-market")
+    ]
+    assert len(set(ids)) == 2 and all(i.isdigit() and int(i) > 0 for i in ids)
+
+
+def test_lake_sink() -> None:
+    import re
+
+    _, config = connect.load_connector(CONNECTORS / "lake-sink-cdc.json")
+    assert config["connector.class"] == "io.datalake.connect.lake.LakeSinkConnector"
+    assert config["lake.url"] == "${env:LAKE_FS_URL}"
+    assert config["topics.dir"] == "${env:LAKE_RAW_KAFKA_DIR}"
+    pattern = re.compile(config["topics.regex"])
+    assert pattern.fullmatch("cdc.santander.operations") and pattern.fullmatch("cdc.stock_market.ibovespa")
+    assert not pattern.fullmatch("dlq.lake-sink-cdc") and not pattern.fullmatch("_schema-history.santander")
+    assert config["errors.tolerance"] == "all"
+    assert config["errors.deadletterqueue.topic.name"] == "dlq.lake-sink-cdc"
+    assert config["errors.deadletterqueue.topic.replication.factor"] == "1"
+    assert config["errors.deadletterqueue.context.headers.enable"] == "true"
+    assert config["errors.log.enable"] == "true"
+    assert int(config["flush.size"]) > 0 and int(config["rotate.interval.ms"]) > 0

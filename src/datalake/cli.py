@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 import time
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(
-    help="Run and inspect the native data lake platform.", no_args_is_help=True, pretty_exceptions_enable=False
+    help="Run and inspect the native data lake platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
 )
 # A wide table when piped (CI logs), the terminal width otherwise.
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -36,7 +39,9 @@ def install() -> None:
 
 
 @app.command()
-def up(services: list[str] = typer.Argument(None, help="only these (and their dependencies)")) -> None:
+def up(
+    services: Annotated[list[str] | None, typer.Argument(help="only these (and their dependencies)")] = None,
+) -> None:
     """Install what is missing, start every service and wait until all are healthy."""
     from datalake.platform.install import install_all
     from datalake.platform.runner import PlatformError

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from datalake.settings import REPO_ROOT, get_settings
+from datalake.settings import REPO_ROOT
 
 JOBS_DIR = REPO_ROOT / "jobs"
 
@@ -26,13 +26,12 @@ def spark_job(task_id: str, job: str, args: list[str], **kwargs: Any) -> Any:
     """
     from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
-    settings = get_settings()
+    # The master comes from the `spark_default` connection (AIRFLOW_CONN_SPARK_DEFAULT, set per mode).
     return SparkSubmitOperator(
         task_id=task_id,
         application=str(JOBS_DIR / job),
         application_args=args,
         conn_id="spark_default",
-        name=f"{task_id}",
-        conf={"spark.master": settings.spark_master},
+        name=task_id,
         **kwargs,
     )

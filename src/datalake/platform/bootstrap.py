@@ -23,7 +23,12 @@ def _run(cmd: list[str], ctx: Context, env: dict[str, str] | None = None, user: 
     if user and os.geteuid() == 0:
         cmd = ["runuser", "-u", user, "--", *cmd]
     result = subprocess.run(
-        cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=ctx.paths.repo, check=False
+        cmd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=ctx.paths.repo,
+        check=False,
     )
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
@@ -100,7 +105,11 @@ def init_namenode(ctx: Context) -> None:
         return
     from datalake.platform.services import _hadoop_java
 
-    cmd = [*_hadoop_java(ctx, "256m", "org.apache.hadoop.hdfs.server.namenode.NameNode"), "-format", "-nonInteractive"]
+    cmd = [
+        *_hadoop_java(ctx, "256m", "org.apache.hadoop.hdfs.server.namenode.NameNode"),
+        "-format",
+        "-nonInteractive",
+    ]
     _run(cmd, ctx)
 
 
@@ -187,7 +196,9 @@ def setup_postgres(ctx: Context) -> None:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
             if not cursor.fetchone():
                 cursor.execute(
-                    sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(role))
+                    sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                        sql.Identifier(database), sql.Identifier(role)
+                    )
                 )
     conn.close()
 

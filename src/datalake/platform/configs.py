@@ -41,7 +41,11 @@ def render_all(settings: Settings, paths: Paths) -> None:
     _render(
         src / "kafka" / "connect-distributed.properties",
         paths.conf / "kafka" / "connect-distributed.properties",
-        {"bootstrap": settings.kafka_bootstrap, "port": "8083", "plugin_path": str(paths.jars / "connect-plugins")},
+        {
+            "bootstrap": settings.kafka_bootstrap,
+            "port": "8083",
+            "plugin_path": str(paths.jars / "connect-plugins"),
+        },
     )
     hadoop_ports = {"nn_http_port": "9870", "dn_port": "9866", "dn_http_port": "9864", "dn_ipc_port": "9867"}
     for name in ("core-site.xml", "hdfs-site.xml", "log4j.properties"):

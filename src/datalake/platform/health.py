@@ -59,7 +59,9 @@ def kafka_metadata(bootstrap: str) -> str:
 
     try:
         # log_level 0: a probe of a broker that is still starting must not spam stderr.
-        metadata = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0}).list_topics(timeout=TIMEOUT_S)
+        metadata = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0}).list_topics(
+            timeout=TIMEOUT_S
+        )
     except Exception as exc:
         raise Unhealthy(f"metadata request failed: {exc}") from exc
     if not metadata.brokers:

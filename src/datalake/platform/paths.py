@@ -87,5 +87,7 @@ def java_home() -> Path:
         return Path(home)
     java = shutil.which("java")
     if not java:
-        raise RuntimeError("java not found: install Java 17 (Debian: apt-get install openjdk-17-jdk-headless)")
+        raise RuntimeError(
+            "java not found: install Java 17 (Debian: apt-get install openjdk-17-jdk-headless)"
+        )
     return Path(java).resolve().parent.parent

@@ -134,7 +134,15 @@ def up(names: list[str] | None = None, progress: bool = True) -> list[Status]:
         if states.get(name) not in RUNNING_STATES:
             check_ports_free(by_name[name])
 
-    ready = {name: threading.Event() for name in wanted}
+    _start_in_dependency_order(ctx, supervisor, [by_name[n] for n in wanted], progress)
+    return status()
+
+
+def _start_in_dependency_order(
+    ctx: Context, supervisor: Supervisor, services: list[Service], progress: bool
+) -> None:
+    """One thread per service: wait for its dependencies, init once, start, wait healthy, set up."""
+    ready = {s.name: threading.Event() for s in services}
     failed = threading.Event()
     errors: list[BaseException] = []
     started_at = time.monotonic()
@@ -159,12 +167,11 @@ def up(names: list[str] | None = None, progress: bool = True) -> list[Status]:
             errors.append(exc)
             failed.set()
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(wanted)) as pool:
-        list(pool.map(bring_up, [by_name[n] for n in wanted]))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(services)) as pool:
+        list(pool.map(bring_up, services))
     if errors:
         first = errors[0]
         raise first if isinstance(first, PlatformError) else PlatformError(str(first)) from first
-    return status()
 
 
 def _with_dependencies(names: list[str], by_name: dict[str, Service]) -> list[str]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import glob
 import os
-from urllib.parse import quote
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from datalake.platform import health
 from datalake.platform.paths import Paths, get_paths, java_home
@@ -205,7 +205,9 @@ def build_registry() -> list[Service]:
             role="event bus (KRaft, broker+controller)",
             ports=(9092, 9093),
             url=f"kafka://{s.kafka_bootstrap}",
-            command=lambda ctx: _kafka_java(ctx, "768m", "kafka.Kafka", ctx.conf("kafka", "server.properties")),
+            command=lambda ctx: _kafka_java(
+                ctx, "768m", "kafka.Kafka", ctx.conf("kafka", "server.properties")
+            ),
             check=lambda st: health.kafka_metadata(st.kafka_bootstrap),
         ),
         Service(

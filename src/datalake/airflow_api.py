@@ -1,0 +1,85 @@
+"""A small client of Airflow 3's REST API (login with the admin password from `.env`).
+
+Used by `lake` to unpause pipelines after start-up and by the tests to run DAGs end to end.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from datalake.settings import get_settings
+
+FINISHED = {"success", "failed"}
+
+
+class AirflowError(RuntimeError):
+    pass
+
+
+@dataclass
+class AirflowClient:
+    url: str = ""
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def __post_init__(self) -> None:
+        s = get_settings()
+        self.url = (self.url or s.airflow_url).rstrip("/")
+        response = self.session.post(
+            f"{self.url}/auth/token",
+            json={"username": s.airflow_admin_user, "password": s.airflow_admin_password},
+            timeout=10,
+        )
+        if response.status_code not in (200, 201):
+            raise AirflowError(f"login to {self.url} failed: {response.status_code} {response.text[:200]}")
+        self.session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.session.request(method, f"{self.url}/api/v2{path}", timeout=30, **kwargs)
+        if response.status_code >= 400:
+            raise AirflowError(f"{method} {path}: {response.status_code} {response.text[:500]}")
+        return response.json() if response.content else None
+
+    def dag_ids(self) -> list[str]:
+        return [d["dag_id"] for d in self._call("GET", "/dags", params={"limit": 200})["dags"]]
+
+    def wait_for_dag(self, dag_id: str, timeout_s: float = 120) -> None:
+        """New DAG files are picked up by the dag-processor on its next scan."""
+        deadline = time.monotonic() + timeout_s
+        while dag_id not in self.dag_ids():
+            if time.monotonic() > deadline:
+                raise AirflowError(
+                    f"DAG {dag_id} not parsed within {timeout_s}s (see `lake logs airflow-dag-processor`)"
+                )
+            time.sleep(2)
+
+    def set_paused(self, dag_id: str, paused: bool) -> None:
+        self._call("PATCH", f"/dags/{dag_id}", json={"is_paused": paused})
+
+    def trigger(self, dag_id: str, logical_date: str, run_id: str | None = None) -> str:
+        body: dict[str, Any] = {"logical_date": logical_date}
+        if run_id:
+            body["dag_run_id"] = run_id
+        return self._call("POST", f"/dags/{dag_id}/dagRuns", json=body)["dag_run_id"]
+
+    def clear(self, dag_id: str, run_id: str) -> None:
+        """Re-run every task of a finished run (what "Clear" does in the UI)."""
+        self._call("POST", f"/dags/{dag_id}/dagRuns/{run_id}/clear", json={"dry_run": False})
+
+    def run_state(self, dag_id: str, run_id: str) -> str:
+        return self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}")["state"]
+
+    def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
+        data = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
+        return {t["task_id"]: t["state"] for t in data["task_instances"]}
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout_s: float = 900) -> str:
+        deadline = time.monotonic() + timeout_s
+        while (state := self.run_state(dag_id, run_id)) not in FINISHED:
+            if time.monotonic() > deadline:
+                raise AirflowError(f"{dag_id} run {run_id} still {state} after {timeout_s}s")
+            time.sleep(3)
+        return state

@@ -1,0 +1,32 @@
+"""Movie ratings, daily: top 100 movies of the logical date into MariaDB, then a data check.
+
+- `top_movies` — `jobs/movie_ratings/daily_top_movies.py --run-date {{ ds }}`: ratings timestamped
+  before the logical date, top 1000 by count, then top 100 by mean (ties by movieId), replacing
+  that date in `movie_ratings.top_movies`.
+- `check_top_movies` — `jobs/movie_ratings/check_top_movies.py --run-date {{ ds }}`: recomputes
+  from the lake and fails on any difference with the mart.
+
+Re-running a date (clear the task) replaces that date only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from airflow.sdk import DAG
+
+from datalake.orchestration import DEFAULT_ARGS, spark_job
+
+with DAG(
+    dag_id="movie_ratings_daily",
+    schedule="@daily",
+    start_date=datetime(2024, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["movie_ratings", "spark", "mariadb"],
+    doc_md=__doc__,
+):
+    top_movies = spark_job("top_movies", "movie_ratings/daily_top_movies.py", ["--run-date", "{{ ds }}"])
+    check = spark_job("check_top_movies", "movie_ratings/check_top_movies.py", ["--run-date", "{{ ds }}"])
+    top_movies >> check

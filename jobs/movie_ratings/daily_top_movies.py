@@ -1,0 +1,93 @@
+"""Daily top movies: Delta ratings + movies -> MariaDB `movie_ratings.top_movies` for one date.
+
+    spark-submit jobs/movie_ratings/daily_top_movies.py --run-date 2024-06-01
+
+The most-rated 1000 movies, then the 100 best-rated of those, with ties broken by movieId at both
+cuts (the seed's ties were nondeterministic).
+
+Run-date cutoff: only ratings with `timestamp < <run-date> 00:00 UTC` count, i.e. everything
+known *before* the logical date. The stream keeps appending while the DAG runs, and backfills
+run long after the fact; with this cutoff a date's answer depends only on ratings timestamped
+before it, so re-running a date gives the same 100 rows (unless late events with old timestamps
+arrive in between). `date` in the mart is the run date from Airflow (`{{ ds }}`), never
+`current_date()`. Means are exact and order-independent: ratings are multiples of 0.5, whose
+double sums are exact, so tie-breaking on the mean cannot flip between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, date, datetime
+
+from datalake.jobs.movie_ratings.mart import TopMovie, load_top_movies, mariadb_connection
+from datalake.jobs.movie_ratings.schemas import MOVIES, RATINGS, table_location
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from datalake.settings import get_settings
+from datalake.spark import build_session
+
+TOP_N_BY_COUNT = 1000
+TOP_N_BY_MEAN = 100
+
+
+def cutoff_epoch(run_date: date) -> int:
+    """Epoch seconds of `run_date` 00:00 UTC: ratings strictly before it are considered."""
+    return int(datetime(run_date.year, run_date.month, run_date.day, tzinfo=UTC).timestamp())
+
+
+def top_movies(
+    ratings: DataFrame,
+    movies: DataFrame,
+    run_date: date,
+    top_n_by_count: int = TOP_N_BY_COUNT,
+    top_n_by_mean: int = TOP_N_BY_MEAN,
+) -> DataFrame:
+    """The run date's top movies: date, movieId, title, ratings_count, ratings_mean (best first)."""
+    per_movie = (
+        ratings.where(F.col("timestamp") < cutoff_epoch(run_date))
+        .join(movies.select("movieId", "title"), "movieId")
+        .groupBy("movieId", "title")
+        .agg(F.count("rating").alias("ratings_count"), F.avg("rating").alias("ratings_mean"))
+    )
+    most_rated = per_movie.orderBy(F.desc("ratings_count"), F.asc("movieId")).limit(top_n_by_count)
+    best_rated = most_rated.orderBy(F.desc("ratings_mean"), F.asc("movieId")).limit(top_n_by_mean)
+    return best_rated.select(
+        F.lit(run_date).cast("date").alias("date"),
+        F.col("movieId").cast("int").alias("movieId"),
+        "title",
+        F.col("ratings_count").cast("bigint").alias("ratings_count"),
+        F.col("ratings_mean").cast("double").alias("ratings_mean"),
+    )
+
+
+def to_rows(frame: DataFrame) -> list[TopMovie]:
+    """Collect the (at most 100) result rows for the pymysql load."""
+    return [TopMovie(*row) for row in frame.collect()]
+
+
+def parse_args(argv: list[str] | None, description: str | None) -> argparse.Namespace:
+    """The arguments shared by this job and its data check."""
+    lake = get_settings().lake
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--run-date", required=True, type=date.fromisoformat, help="logical date YYYY-MM-DD")
+    parser.add_argument("--ratings", default=table_location(lake, RATINGS), help="ratings Delta path")
+    parser.add_argument("--movies", default=table_location(lake, MOVIES), help="movies Delta path")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv, __doc__)
+    spark = build_session(f"movie_ratings_top_movies_{args.run_date}")
+    ratings = spark.read.format("delta").load(args.ratings)
+    movies = spark.read.format("delta").load(args.movies)
+    rows = to_rows(top_movies(ratings, movies, args.run_date))
+    spark.stop()
+    written = load_top_movies(rows, args.run_date, mariadb_connection)
+    print(f"daily_top_movies: {written} rows for {args.run_date} -> MariaDB movie_ratings.top_movies")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+"""Streaming ingestion: Kafka topic `movieRatings` -> Delta `movie_ratings.ratings` (+ quarantine).
+
+    spark-submit jobs/movie_ratings/stream_ratings.py [--trigger-seconds 5] [--max-offsets-per-trigger N]
+                                                     [--available-now]
+
+Every Kafka record lands exactly once in exactly one of two tables: a valid event in `ratings`
+(source 'stream', with its Kafka partition and offset), anything else in `ratings_quarantine`
+with the reason and the raw payload (the seed let malformed events become all-null rows).
+
+Why this is exactly-once with two sinks:
+1. Offsets are checkpointed (`--checkpoint`, outside the table folders). Spark writes the offset
+   range of micro-batch N to the checkpoint *before* running it and marks it committed only
+   after `foreachBatch` returns, so after a crash batch N is replayed with the same records and
+   the same batch id; nothing is skipped, and nothing before N is read again.
+2. Each Delta append carries `txnAppId` (fixed per target table) and `txnVersion` (= batch id).
+   Delta records the highest version committed per app id in the table log and silently skips a
+   write whose version is not newer, so a replayed batch that had already reached one or both
+   tables is not appended twice.
+The first run (no checkpoint) starts from the earliest offset, so nothing produced before the
+query came up is lost; afterwards the checkpoint decides where to resume.
+
+Resetting the checkpoint restarts batch ids at 0: pass a new `--app-id` together with a new
+checkpoint, or Delta would skip the new run's first batches as already written.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from datalake.jobs.movie_ratings.schemas import (
+    QUARANTINE,
+    QUARANTINE_SCHEMA,
+    RATINGS,
+    RATINGS_SCHEMA,
+    SOURCE_STREAM,
+    ensure_tables,
+    table_location,
+)
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from datalake.settings import get_settings
+from datalake.spark import build_session
+
+TOPIC = "movieRatings"
+CHECKPOINT_NAME = "movie_ratings_stream"
+DEFAULT_APP_ID = "movie_ratings_stream"
+
+# Event fields in check order, and the kind of JSON value each must hold.
+INT, LONG, RATING = "int", "bigint", "rating"
+EVENT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("userId", INT),
+    ("movieId", INT),
+    ("rating", RATING),
+    ("timestamp", LONG),
+)
+MIN_RATING, MAX_RATING = 0.5, 5.0
+
+# What `schema_of_variant` calls a JSON number (integers are BIGINT, decimals DECIMAL(p,s)).
+_NUMBER_TYPES = ("TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE")
+
+
+def _field(name: str) -> str:
+    return f"_f_{name}"
+
+
+def _is_number(type_name: Column) -> Column:
+    return type_name.isin(*_NUMBER_TYPES) | type_name.startswith("DECIMAL")
+
+
+def parse_ratings(kafka: DataFrame) -> DataFrame:
+    """Kafka records -> one row per record with the typed event columns, or a `reason` why not.
+
+    Input: the Kafka source columns (`value` binary, `partition`, `offset`, `timestamp`).
+    Output: userId, movieId, rating, timestamp (null unless valid), reason (null when valid),
+    raw_value, kafka_partition, kafka_offset, kafka_timestamp.
+
+    Reasons, first match wins: null_value, empty_value, not_json (also valid JSON that is not
+    an object), missing_field:<name> (absent or JSON null), wrong_type:<name> (not a JSON number,
+    e.g. the string "5"; for userId/movieId/timestamp also a fractional number such as 1.5 or
+    one outside int range; integral decimals like 3.0 are accepted), rating_out_of_range
+    (outside 0.5..5.0), rating_not_half_step, timestamp_out_of_range (negative epoch).
+    Unknown extra fields are ignored, so producers may add fields without breaking the stream.
+    """
+    base = kafka.select(
+        F.col("value").cast("string").alias("raw_value"),
+        F.col("partition").cast("int").alias("kafka_partition"),
+        F.col("offset").cast("bigint").alias("kafka_offset"),
+        F.col("timestamp").cast("timestamp").alias("kafka_timestamp"),
+    )
+    # Spark 4's VARIANT keeps the JSON token types, so "5" (string) and 5 (number) stay distinct;
+    # from_json with typed fields would cast or null them silently. Separate projections keep
+    # the parse from being repeated per check.
+    parsed = base.withColumn("_v", F.try_parse_json("raw_value"))
+    parsed = parsed.withColumns(
+        {_field(name): F.variant_get("_v", f"$.{name}", "variant") for name, _ in EVENT_FIELDS}
+        | {"_is_object": F.schema_of_variant("_v").startswith("OBJECT")}
+    )
+
+    values: dict[str, Column] = {}
+    checks: list[tuple[Column, Column]] = [
+        (F.col("raw_value").isNull(), F.lit("null_value")),
+        (F.trim("raw_value") == "", F.lit("empty_value")),
+        (F.col("_v").isNull() | ~F.col("_is_object"), F.lit("not_json")),
+    ]
+    for name, _ in EVENT_FIELDS:
+        field = F.col(_field(name))
+        checks.append((field.isNull() | F.is_variant_null(field), F.lit(f"missing_field:{name}")))
+    for name, kind in EVENT_FIELDS:
+        field = F.col(_field(name))
+        number = _is_number(F.schema_of_variant(field))
+        as_double = F.try_variant_get(field, "$", "double")
+        if kind == RATING:
+            values[name] = as_double
+            bad = ~number | as_double.isNull()
+        else:
+            # try_variant_get truncates 1.5 to 1, so integrality is checked on the double first.
+            values[name] = F.try_variant_get(field, "$", kind)
+            bad = ~number | (as_double != F.floor(as_double)) | values[name].isNull()
+        # A null check would count as "passed": coalesce so an unforeseen case is quarantined.
+        checks.append((F.coalesce(bad, F.lit(True)), F.lit(f"wrong_type:{name}")))
+    rating = values["rating"]
+    checks += [
+        ((rating < MIN_RATING) | (rating > MAX_RATING), F.lit("rating_out_of_range")),
+        (rating * 2 != F.floor(rating * 2), F.lit("rating_not_half_step")),
+        (values["timestamp"] < 0, F.lit("timestamp_out_of_range")),
+    ]
+
+    reason = F.when(checks[0][0], checks[0][1])
+    for condition, label in checks[1:]:
+        reason = reason.when(condition, label)
+    with_reason = parsed.withColumns(values).withColumn("reason", reason)
+    return with_reason.select(
+        *[F.when(F.col("reason").isNull(), F.col(name)).alias(name) for name, _ in EVENT_FIELDS],
+        "reason",
+        "raw_value",
+        "kafka_partition",
+        "kafka_offset",
+        "kafka_timestamp",
+    )
+
+
+def valid(parsed: DataFrame) -> DataFrame:
+    """The rows of `parse_ratings` that passed, in the `ratings` table layout (source 'stream')."""
+    return (
+        parsed.where(F.col("reason").isNull())
+        .select(
+            "userId",
+            "movieId",
+            "rating",
+            "timestamp",
+            F.lit(SOURCE_STREAM).alias("source"),
+            "kafka_partition",
+            "kafka_offset",
+        )
+        .select([f.name for f in RATINGS_SCHEMA.fields])
+    )
+
+
+def quarantined(parsed: DataFrame, at: Column | None = None) -> DataFrame:
+    """The rows of `parse_ratings` that failed, in the `ratings_quarantine` layout."""
+    return (
+        parsed.where(F.col("reason").isNotNull())
+        .select(
+            "raw_value",
+            "reason",
+            "kafka_partition",
+            "kafka_offset",
+            "kafka_timestamp",
+            (F.current_timestamp() if at is None else at).alias("quarantined_at"),
+        )
+        .select([f.name for f in QUARANTINE_SCHEMA.fields])
+    )
+
+
+def batch_writer(ratings_path: str, quarantine_path: str, app_id: str) -> Callable[[DataFrame, int], None]:
+    """The `foreachBatch` function: both appends are idempotent per (txnAppId, batch id)."""
+
+    def write(batch: DataFrame, batch_id: int) -> None:
+        parsed = parse_ratings(batch).persist()
+        try:
+            for frame, path, target in (
+                (valid(parsed), ratings_path, RATINGS),
+                (quarantined(parsed), quarantine_path, QUARANTINE),
+            ):
+                (
+                    frame.write.format("delta")
+                    .mode("append")
+                    .option("txnAppId", f"{app_id}.{target}")
+                    .option("txnVersion", batch_id)
+                    .save(path)
+                )
+        finally:
+            parsed.unpersist()
+
+    return write
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = get_settings()
+    lake = settings.lake
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--bootstrap", default=settings.kafka_bootstrap)
+    parser.add_argument("--topic", default=TOPIC)
+    parser.add_argument("--checkpoint", default=lake.checkpoint(CHECKPOINT_NAME))
+    parser.add_argument("--ratings", default=table_location(lake, RATINGS))
+    parser.add_argument("--quarantine", default=table_location(lake, QUARANTINE))
+    parser.add_argument(
+        "--app-id", default=DEFAULT_APP_ID, help="Delta txnAppId prefix; new one per checkpoint"
+    )
+    parser.add_argument("--trigger-seconds", type=float, default=5.0)
+    parser.add_argument("--max-offsets-per-trigger", type=int, default=200_000)
+    parser.add_argument("--available-now", action="store_true", help="process what is there, then stop")
+    parser.add_argument("--progress-seconds", type=float, default=30.0)
+    parser.add_argument("--allow-data-loss", action="store_true", help="do not fail if offsets expired")
+    args = parser.parse_args(argv)
+
+    spark = build_session("movie_ratings_stream")
+    ensure_tables(spark, lake)
+    reader = (
+        spark.readStream.format("kafka")
+        .option("kafka.bootstrap.servers", args.bootstrap)
+        .option("subscribe", args.topic)
+        .option("startingOffsets", "earliest")
+        .option("failOnDataLoss", str(not args.allow_data_loss).lower())
+    )
+    if args.max_offsets_per_trigger > 0:
+        reader = reader.option("maxOffsetsPerTrigger", args.max_offsets_per_trigger)
+    writer = (
+        reader.load()
+        .writeStream.queryName("movie_ratings_stream")
+        .option("checkpointLocation", args.checkpoint)
+        .foreachBatch(batch_writer(args.ratings, args.quarantine, args.app_id))
+    )
+    if args.available_now:
+        writer = writer.trigger(availableNow=True)
+    else:
+        writer = writer.trigger(processingTime=f"{args.trigger_seconds} seconds")
+    query = writer.start()
+    print(f"stream_ratings: {args.topic} @ {args.bootstrap} -> {args.ratings} (checkpoint {args.checkpoint})")
+
+    # awaitTermination re-raises a failed query's error, so the driver exits non-zero.
+    while not query.awaitTermination(args.progress_seconds):
+        progress = query.lastProgress
+        if progress:
+            print(
+                f"stream_ratings: batch {progress['batchId']}: {progress['numInputRows']:,} rows, "
+                f"{progress.get('inputRowsPerSecond') or 0:,.0f} in/s, "
+                f"{progress.get('processedRowsPerSecond') or 0:,.0f} processed/s"
+            )
+    print(f"stream_ratings: query stopped ({query.status['message']})")
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -41,6 +41,7 @@ def install() -> None:
 @app.command()
 def up(
     services: Annotated[list[str] | None, typer.Argument(help="only these (and their dependencies)")] = None,
+    platform_only: Annotated[bool, typer.Option("--platform-only", help="no pipelines")] = False,
 ) -> None:
     """Install what is missing, start every service and wait until all are healthy."""
     from datalake.platform.install import install_all
@@ -50,7 +51,7 @@ def up(
     started = time.monotonic()
     try:
         install_all()
-        statuses = bring_up(services or None)
+        statuses = bring_up(services or None, with_pipelines=not platform_only)
     except PlatformError as exc:
         console.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(1) from None

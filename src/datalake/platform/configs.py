@@ -62,7 +62,7 @@ def render_all(settings: Settings, paths: Paths) -> None:
         private=True,
     )
     _render(src / "hive" / "hive-log4j2.properties", paths.conf / "hive" / "hive-log4j2.properties", {})
-    spark_jars = ",".join(sorted(str(p) for p in (paths.jars / "spark").glob("*.jar")))
+    spark_jars = str(paths.jars / "spark" / "*")
     _render(
         src / "spark" / "spark-defaults.conf",
         paths.spark_conf / "spark-defaults.conf",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import psutil
 
+from datalake import pipelines
 from datalake.platform import bootstrap, configs
 from datalake.platform.health import Unhealthy
 from datalake.platform.secrets import ensure_env_file
@@ -88,7 +89,7 @@ def prepare(ctx: Context, services: list[Service]) -> Supervisor:
         folder.mkdir(parents=True, exist_ok=True)
     ensure_env_file(REPO_ROOT / ".env")
     configs.render_all(ctx.settings, ctx.paths)
-    text = render_config(services, ctx)
+    text = render_config(services + pipelines.programs(), ctx)
     conf = ctx.paths.supervisor_conf
     if not conf.exists() or conf.read_text() != text:
         conf.write_text(text)
@@ -111,10 +112,14 @@ def _wait_healthy(ctx: Context, supervisor: Supervisor, service: Service) -> str
                 f"{service.name} stopped while starting (state {state}). Last lines of "
                 f"{ctx.paths.log_of(service.name)}:\n{log_tail(ctx, service.name)}"
             )
-        try:
-            return service.check(ctx.settings)
-        except Unhealthy as exc:
-            last = str(exc)
+        if service.check is None:
+            if state == "RUNNING":
+                return "running"
+        else:
+            try:
+                return service.check(ctx.settings)
+            except Unhealthy as exc:
+                last = str(exc)
         time.sleep(0.5)
     raise PlatformError(
         f"{service.name} did not become healthy within {service.start_timeout_s}s ({last}). "
@@ -122,8 +127,11 @@ def _wait_healthy(ctx: Context, supervisor: Supervisor, service: Service) -> str
     )
 
 
-def up(names: list[str] | None = None, progress: bool = True) -> list[Status]:
-    """Start every service (or `names` and what they depend on) and wait until all are healthy."""
+def up(names: list[str] | None = None, progress: bool = True, with_pipelines: bool = True) -> list[Status]:
+    """Start every service (or `names` and what they depend on) and wait until all are healthy.
+
+    Then, unless `names` narrows the start or `with_pipelines` is off, bring the pipelines to life.
+    """
     ctx = context()
     registry = build_registry()
     by_name = {s.name: s for s in registry}
@@ -135,7 +143,28 @@ def up(names: list[str] | None = None, progress: bool = True) -> list[Status]:
             check_ports_free(by_name[name])
 
     _start_in_dependency_order(ctx, supervisor, [by_name[n] for n in wanted], progress)
+    if with_pipelines and not names:
+        start_pipelines(ctx, supervisor, progress)
     return status()
+
+
+def start_pipelines(ctx: Context, supervisor: Supervisor, progress: bool) -> None:
+    """Idempotent setup, then the supervised programs, then unpause the DAGs."""
+    from datalake.airflow_api import AirflowClient
+
+    airflow = AirflowClient()
+    for pipeline in pipelines.registry():
+        if pipeline.setup:
+            pipeline.setup(ctx)
+        for program in pipeline.programs:
+            if supervisor.state(program.name) not in RUNNING_STATES:
+                supervisor.start(program.name)
+            _wait_healthy(ctx, supervisor, program)
+        for dag_id in pipeline.dags:
+            airflow.wait_for_dag(dag_id)
+            airflow.set_paused(dag_id, False)
+        if progress:
+            print(f"  pipeline {pipeline.name:<15} running", flush=True)
 
 
 def _start_in_dependency_order(
@@ -209,11 +238,13 @@ def down() -> None:
 
 def status() -> list[Status]:
     ctx = context()
-    registry = build_registry()
+    registry = build_registry() + pipelines.programs()
     states = Supervisor(ctx.paths).states()
 
     def one(service: Service) -> Status:
         process = states.get(service.name, "STOPPED")
+        if service.check is None:
+            return Status(service.name, service.role, service.url, process, process == "RUNNING", "process")
         try:
             detail, healthy = service.check(ctx.settings), process == "RUNNING"
             if not healthy:

@@ -64,7 +64,8 @@ class Service:
     ports: tuple[int, ...]
     url: str
     command: Callable[[Context], list[str]]
-    check: Callable[[Settings], str]
+    # A protocol-level probe; None for programs whose only sign of life is a RUNNING process.
+    check: Callable[[Settings], str] | None
     depends_on: tuple[str, ...] = ()
     environment: Callable[[Context], dict[str, str]] = field(default=lambda ctx: {})
     run_as: str | None = None  # an OS user to drop to when started as root

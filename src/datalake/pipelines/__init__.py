@@ -1,0 +1,31 @@
+"""Pipelines that `./start.sh` brings to life once the platform is healthy.
+
+A pipeline is: an idempotent `setup` (load a catalog, apply connectors), long-running `programs`
+the supervisor keeps alive (a streaming job, a generator), and the DAGs to unpause. Adding a
+pipeline means adding a module here and listing it in `registry()`; the runner does the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from datalake.platform.services import Context, Service
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    name: str
+    programs: tuple[Service, ...] = ()
+    setup: Callable[[Context], None] | None = None
+    dags: tuple[str, ...] = ()
+
+
+def registry() -> list[Pipeline]:
+    from datalake.pipelines import movie_ratings
+
+    return [movie_ratings.PIPELINE]
+
+
+def programs() -> list[Service]:
+    return [program for pipeline in registry() for program in pipeline.programs]

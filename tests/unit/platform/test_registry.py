@@ -1,0 +1,83 @@
+"""The service table is consistent: known dependencies, no cycles, no port shared, loopback only."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from datalake import pipelines
+from datalake.platform import configs
+from datalake.platform.paths import Paths
+from datalake.platform.runner import PlatformError, _with_dependencies
+from datalake.platform.services import build_registry
+from datalake.settings import REPO_ROOT, Settings
+
+SERVICES = build_registry()
+BY_NAME = {s.name: s for s in SERVICES}
+
+
+def test_brief_services_are_all_there() -> None:
+    expected = {
+        "mariadb",
+        "postgres",
+        "kafka",
+        "kafka-connect",
+        "hdfs-namenode",
+        "hdfs-datanode",
+        "hive-metastore",
+        "spark-thrift",
+        "mongo",
+        "airflow-api-server",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+    }
+    assert set(BY_NAME) == expected
+
+
+def test_every_dependency_is_a_known_service_and_the_graph_has_no_cycle() -> None:
+    for service in SERVICES:
+        assert set(service.depends_on) <= set(BY_NAME), service.name
+    order = _with_dependencies(list(BY_NAME), BY_NAME)
+    for service in SERVICES:
+        assert all(order.index(dep) < order.index(service.name) for dep in service.depends_on)
+
+
+def test_starting_one_service_pulls_in_its_dependencies_first() -> None:
+    assert _with_dependencies(["spark-thrift"], BY_NAME) == [
+        "postgres",
+        "hdfs-namenode",
+        "hdfs-datanode",
+        "hive-metastore",
+        "spark-thrift",
+    ]
+    with pytest.raises(PlatformError, match="unknown service"):
+        _with_dependencies(["nope"], BY_NAME)
+
+
+def test_no_two_services_claim_a_port() -> None:
+    ports = [port for service in SERVICES for port in service.ports]
+    assert len(ports) == len(set(ports))
+
+
+def test_services_have_health_checks_and_pipeline_programs_have_unique_names() -> None:
+    assert all(service.check is not None for service in SERVICES)
+    names = [p.name for p in pipelines.programs()]
+    assert len(names) == len(set(names)) and not set(names) & set(BY_NAME)
+
+
+def test_rendered_configs_bind_loopback_only(tmp_path: Path) -> None:
+    paths = Paths(repo=REPO_ROOT, var=tmp_path / "var")
+    (paths.jars / "spark").mkdir(parents=True)
+    configs.render_all(Settings(_env_file=None, postgres_hive_password="x"), paths)
+    rendered = {p.name: p.read_text() for p in paths.conf.rglob("*") if p.is_file()}
+    assert {"my.cnf", "server.properties", "hdfs-site.xml", "hive-site.xml", "spark-defaults.conf"} <= set(
+        rendered
+    )
+    for name, text in rendered.items():
+        assert "0.0.0.0" not in text, name
+        assert "${" not in text.replace("${env:", ""), f"unsubstituted placeholder in {name}"
+    assert "bind-address = 127.0.0.1" in rendered["my.cnf"]
+    assert re.search(r"^listeners=PLAINTEXT://127\.0\.0\.1:9092", rendered["server.properties"], re.M)

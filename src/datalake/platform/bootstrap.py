@@ -11,10 +11,12 @@ import base64
 import json
 import os
 import shutil
+import stat
 import subprocess
 import urllib.request
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from datalake.platform.services import Context, postgres_bindir
 
@@ -53,11 +55,21 @@ def init_mariadb(ctx: Context) -> None:
     _run(cmd, ctx)
 
 
+def _let_user_traverse(path: Path) -> None:
+    """PostgreSQL refuses to run as root, so its OS user must reach var/ through every parent."""
+    for folder in [path, *path.parents]:
+        mode = folder.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            print(f"  postgres: allowing traversal (o+x, no listing) of {folder}", flush=True)
+            folder.chmod(mode | stat.S_IXOTH)
+
+
 def init_postgres(ctx: Context) -> None:
     datadir = ctx.paths.data / "postgres"
     sockdir = ctx.paths.run / "postgres"
     sockdir.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
+        _let_user_traverse(ctx.paths.var)
         shutil.chown(sockdir, "postgres", "postgres")
     if (datadir / "PG_VERSION").exists():
         return

@@ -130,7 +130,7 @@ def airflow_environment(ctx: Context) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(ctx.paths.repo / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__CORE__PARALLELISM": "8",
+        "AIRFLOW__CORE__PARALLELISM": "4",  # LocalExecutor forks this many workers
         "AIRFLOW__CORE__FERNET_KEY": s.airflow_fernet_key,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db,
         "AIRFLOW__API__HOST": "127.0.0.1",

@@ -97,7 +97,7 @@ def mongo_write_read() -> str:
     return "Mongo insert + find ok"
 
 
-def connect_plugins(required: tuple[str, ...] = ("MariaDbConnector", "MongoSourceConnector")) -> str:
+def kafka_connect_plugins(required: tuple[str, ...] = ("MariaDbConnector", "MongoSourceConnector")) -> str:
     from datalake.connect import ConnectClient
 
     classes = [p["class"] for p in ConnectClient(get_settings().connect_url).list_plugins()]

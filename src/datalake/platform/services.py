@@ -169,6 +169,28 @@ def _airflow(component: str, *args: str) -> Callable[[Context], list[str]]:
     return lambda ctx: [str(ctx.paths.venv_bin / "airflow"), component, *args]
 
 
+# The Airflow components besides the api-server; each reports its own health through it.
+AIRFLOW_WORKERS = (
+    ("scheduler", "Airflow scheduler (LocalExecutor)"),
+    ("dag-processor", "Airflow DAG parsing"),
+    ("triggerer", "Airflow deferrable tasks"),
+)
+
+
+def _airflow_worker(component: str, role: str) -> Service:
+    health_key = component.replace("-", "_")
+    return Service(
+        name=f"airflow-{component}",
+        role=role,
+        ports=(),
+        url="",
+        command=_airflow(component),
+        check=lambda st: health.airflow_component(st.airflow_url, health_key),
+        depends_on=("airflow-api-server",),
+        environment=airflow_environment,
+    )
+
+
 def build_registry() -> list[Service]:
     s = get_settings()
     return [
@@ -322,36 +344,7 @@ def build_registry() -> list[Service]:
             depends_on=("postgres",),
             environment=airflow_environment,
         ),
-        Service(
-            name="airflow-scheduler",
-            role="Airflow scheduler (LocalExecutor)",
-            ports=(),
-            url="",
-            command=_airflow("scheduler"),
-            check=lambda st: health.airflow_component(st.airflow_url, "scheduler"),
-            depends_on=("airflow-api-server",),
-            environment=airflow_environment,
-        ),
-        Service(
-            name="airflow-dag-processor",
-            role="Airflow DAG parsing",
-            ports=(),
-            url="",
-            command=_airflow("dag-processor"),
-            check=lambda st: health.airflow_component(st.airflow_url, "dag_processor"),
-            depends_on=("airflow-api-server",),
-            environment=airflow_environment,
-        ),
-        Service(
-            name="airflow-triggerer",
-            role="Airflow deferrable tasks",
-            ports=(),
-            url="",
-            command=_airflow("triggerer"),
-            check=lambda st: health.airflow_component(st.airflow_url, "triggerer"),
-            depends_on=("airflow-api-server",),
-            environment=airflow_environment,
-        ),
+        *(_airflow_worker(component, role) for component, role in AIRFLOW_WORKERS),
     ]
 
 

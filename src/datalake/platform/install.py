@@ -55,21 +55,29 @@ def install_jars(paths: Paths) -> None:
         marker.write_text(fingerprint)
 
 
-def build_mongo_launcher(paths: Paths) -> None:
-    sources = sorted((paths.services / "mongo" / "src").glob("*.java"))
-    marker = paths.build / ".mongo.sha256"
-    fingerprint = _fingerprint(sources)
+def _javac(paths: Paths, name: str, sources: Path, classpath: str) -> None:
+    """Compile a service's small Java sources (services/<name>/src) into var/build/<name>."""
+    files = sorted(sources.rglob("*.java"))
+    marker = paths.build / f".{name}.sha256"
+    fingerprint = _fingerprint(files)
     if _up_to_date(marker, fingerprint):
         return
-    out = paths.build / "mongo"
-    out.mkdir(parents=True, exist_ok=True)
     javac = java_home() / "bin" / "javac"
     if not javac.exists():
         raise RuntimeError("javac not found: apt-get install openjdk-17-jdk-headless")
-    subprocess.run(
-        [str(javac), "-cp", str(paths.jars / "mongo" / "*"), "-d", str(out), *map(str, sources)], check=True
-    )
+    out = paths.build / name
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(javac), "-cp", classpath, "-d", str(out), *map(str, files)], check=True)
     marker.write_text(fingerprint)
+
+
+def build_mongo_launcher(paths: Paths) -> None:
+    _javac(paths, "mongo", paths.services / "mongo" / "src", str(paths.jars / "mongo" / "*"))
+
+
+def build_hive_patch(paths: Paths) -> None:
+    """The metastore's loopback bind (services/hive/README.md), against pyspark's Hive jars."""
+    _javac(paths, "hive-patch", paths.services / "hive" / "src", str(paths.spark_home / "jars" / "*"))
 
 
 def build_lake_sink(paths: Paths) -> None:
@@ -96,4 +104,5 @@ def install_all() -> None:
         folder.mkdir(parents=True, exist_ok=True)
     install_jars(paths)
     build_mongo_launcher(paths)
+    build_hive_patch(paths)
     build_lake_sink(paths)

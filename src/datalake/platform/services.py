@@ -170,21 +170,23 @@ def _airflow(component: str, *args: str) -> Callable[[Context], list[str]]:
 
 
 # The Airflow components besides the api-server; each reports its own health through it.
+# Their log servers bind every interface (hard-coded) and are only needed when tasks run on other
+# hosts: with LocalExecutor the api-server reads task logs from the local folder, so skip them.
 AIRFLOW_WORKERS = (
-    ("scheduler", "Airflow scheduler (LocalExecutor)"),
-    ("dag-processor", "Airflow DAG parsing"),
-    ("triggerer", "Airflow deferrable tasks"),
+    ("scheduler", "Airflow scheduler (LocalExecutor)", ("--skip-serve-logs",)),
+    ("dag-processor", "Airflow DAG parsing", ()),
+    ("triggerer", "Airflow deferrable tasks", ("--skip-serve-logs",)),
 )
 
 
-def _airflow_worker(component: str, role: str) -> Service:
+def _airflow_worker(component: str, role: str, args: tuple[str, ...]) -> Service:
     health_key = component.replace("-", "_")
     return Service(
         name=f"airflow-{component}",
         role=role,
         ports=(),
         url="",
-        command=_airflow(component),
+        command=_airflow(component, *args),
         check=lambda st: health.airflow_component(st.airflow_url, health_key),
         depends_on=("airflow-api-server",),
         environment=airflow_environment,
@@ -276,10 +278,12 @@ def build_registry() -> list[Service]:
                 "-XX:+UseSerialGC",
                 *JPMS_OPENS,
                 f"-Dlog4j2.configurationFile={ctx.conf('hive', 'hive-log4j2.properties')}",
+                "-Ddatalake.bind.host=127.0.0.1",
                 "-cp",
                 ":".join(
                     [
                         ctx.conf("hive"),
+                        str(ctx.paths.build / "hive-patch"),  # first: binds the metastore to loopback
                         str(ctx.paths.spark_home / "jars" / "*"),
                         *glob.glob(str(ctx.paths.jars / "spark" / "postgresql-*.jar")),
                     ]
@@ -344,7 +348,7 @@ def build_registry() -> list[Service]:
             depends_on=("postgres",),
             environment=airflow_environment,
         ),
-        *(_airflow_worker(component, role) for component, role in AIRFLOW_WORKERS),
+        *(_airflow_worker(*worker) for worker in AIRFLOW_WORKERS),
     ]
 
 

@@ -22,9 +22,9 @@ class Pipeline:
 
 
 def registry() -> list[Pipeline]:
-    from datalake.pipelines import movie_ratings
+    from datalake.pipelines import bank, movie_ratings
 
-    return [movie_ratings.PIPELINE]
+    return [movie_ratings.PIPELINE, bank.PIPELINE]
 
 
 def programs() -> list[Service]:

@@ -261,7 +261,9 @@ def test_debezium_sources(file: str, database: str, tables: list[str]) -> None:
     assert config["connector.class"] == "io.debezium.connector.mariadb.MariaDbConnector"
     assert config["topic.prefix"] == f"mariadb_{database}"
     assert config["database.include.list"] == database
-    assert config["table.include.list"].split(",") == [f"{database}.{t}" for t in tables]
+    # + the watermark table the DAG's sensor commits to after generating (datalake.mariadb)
+    assert config["table.include.list"].split(",") == [f"{database}.{t}" for t in [*tables, "cdc_watermark"]]
+    assert int(config["heartbeat.interval.ms"]) > 0
     assert config["schema.history.internal.kafka.topic"] == f"_schema-history.{database}"
     assert config["schema.history.internal.kafka.bootstrap.servers"] == "${env:KAFKA_BOOTSTRAP}"
     assert config["database.hostname"] == "${env:MARIADB_HOST}"

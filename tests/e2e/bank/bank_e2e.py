@@ -1,0 +1,201 @@
+"""Fixtures and helpers of the bank lake's end-to-end tests (the running native platform).
+
+Every wait is bounded and says what it waited for. The helpers talk to the real services:
+MariaDB (pymysql), Kafka (confluent_kafka), Kafka Connect (REST), HDFS (WebHDFS), the Spark Thrift
+server (pyhive) and Airflow (REST).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import requests
+
+from datalake.settings import REPO_ROOT, get_settings
+
+DAG_ID = "mysql_ingestion_pipeline"
+SUPERVISORCTL = [
+    str(REPO_ROOT / ".venv/bin/supervisorctl"),
+    "-c",
+    str(REPO_ROOT / "var/conf/supervisord.conf"),
+]
+
+
+def wait_until(what: str, check: Callable[[], Any], timeout_s: float, interval_s: float = 2.0) -> Any:
+    """Poll `check` until it returns something truthy; fail with `what` and the last value seen."""
+    deadline = time.monotonic() + timeout_s
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+        except Exception as exc:
+            last = f"{type(exc).__name__}: {exc}"
+        else:
+            if last and not isinstance(last, str):
+                return last
+        time.sleep(interval_s)
+    pytest.fail(f"timed out after {timeout_s:.0f}s waiting for {what}; last: {str(last)[:1500]}")
+
+
+# ---- platform ---------------------------------------------------------------------------------------
+def reachable() -> str | None:
+    s = get_settings()
+    for name, url in (
+        ("Kafka Connect", s.connect_url),
+        ("WebHDFS", s.webhdfs_url),
+        ("Airflow", s.airflow_url),
+    ):
+        try:
+            requests.get(url, timeout=5)
+        except requests.RequestException as exc:
+            return f"{name} at {url} unreachable ({type(exc).__name__}); run ./start.sh"
+    return None
+
+
+def connectors_running() -> dict[str, str] | None:
+    """{name: state} when every bank connector and its tasks are RUNNING, else None."""
+    from datalake.connect import ConnectClient
+
+    client = ConnectClient()
+    states: dict[str, str] = {}
+    for name in ("mariadb-santander", "mariadb-stock-market", "lake-sink-cdc"):
+        status = client.status(name) or {}
+        all_states = [status.get("connector", {}).get("state")] + [
+            t.get("state") for t in status.get("tasks", [])
+        ]
+        if not status.get("tasks") or any(s != "RUNNING" for s in all_states):
+            return None
+        states[name] = "RUNNING"
+    return states
+
+
+def wait_lake_caught_up(timeout_s: float = 240) -> None:
+    """Source -> Kafka -> raw zone, with the same checks the DAG's sensors use."""
+    from datalake.pipelines import bank
+
+    target = bank.mark_source(f"e2e-{uuid.uuid4().hex[:8]}")
+    wait_until(f"Debezium offsets to reach GTIDs {target}", lambda: bank.source_reached(target)[0], timeout_s)
+    targets = {tp: off for tp, off in bank.parse_targets(bank.end_offsets()).items()}
+    wait_until(
+        f"the lake sink to commit the cdc topics up to {targets}",
+        lambda: not bank.lake_lag(targets),
+        timeout_s,
+    )
+
+
+# ---- MariaDB ----------------------------------------------------------------------------------------
+def mariadb_exec(*statements: str) -> list[list[tuple[Any, ...]]]:
+    from datalake.mariadb import connect
+
+    out = []
+    with connect(autocommit=True) as conn, conn.cursor() as cur:
+        for sql in statements:
+            cur.execute(sql)
+            out.append(list(cur.fetchall()))
+    return out
+
+
+def generate(clients: int = 0, employees: int = 0, operations: int = 0) -> dict[str, int]:
+    from datalake.generators import bank as bank_gen
+
+    from datalake.mariadb import connect
+
+    with connect() as conn:
+        return bank_gen.populate(
+            conn, clients=clients, employees=employees, operations=operations, seed=int(time.time())
+        ).added
+
+
+# ---- raw zone (WebHDFS) ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RawFile:
+    path: str
+    topic: str
+    partition: int
+    start: int
+    end: int
+
+
+def _webhdfs(path: str, op: str, **params: Any) -> requests.Response:
+    s = get_settings()
+    response = requests.get(f"{s.webhdfs_url}/webhdfs/v1{path}", params={"op": op, **params}, timeout=60)
+    return response
+
+
+def raw_topic_dir(topic: str) -> str:
+    s = get_settings()
+    return s.lake.raw("kafka", topic).removeprefix(s.hdfs_uri)
+
+
+def raw_files(topic: str) -> list[RawFile]:
+    """Committed files of one topic (temp files start with '.' and are left out)."""
+    from datalake.settings import LakePaths  # noqa: F401 - documents where the layout comes from
+
+    base = raw_topic_dir(topic)
+    listing = _webhdfs(base, "LISTSTATUS")
+    if listing.status_code == 404:
+        return []
+    listing.raise_for_status()
+    files: list[RawFile] = []
+    for folder in listing.json()["FileStatuses"]["FileStatus"]:
+        if folder["type"] != "DIRECTORY" or not folder["pathSuffix"].startswith("dt="):
+            continue
+        inner = _webhdfs(f"{base}/{folder['pathSuffix']}", "LISTSTATUS").json()["FileStatuses"]["FileStatus"]
+        for f in inner:
+            name = f["pathSuffix"]
+            if name.startswith((".", "_")) or not name.endswith(".jsonl"):
+                continue
+            t, p, start, end = name.removesuffix(".jsonl").rsplit("+", 3)
+            files.append(RawFile(f"{base}/{folder['pathSuffix']}/{name}", t, int(p), int(start), int(end)))
+    return sorted(files, key=lambda f: (f.partition, f.start))
+
+
+def read_raw(path: str) -> list[dict[str, Any]]:
+    response = _webhdfs(path, "OPEN")
+    response.raise_for_status()
+    return [json.loads(line) for line in response.text.splitlines() if line.strip()]
+
+
+# ---- Thrift server ------------------------------------------------------------------------------------
+def thrift_query(conn: Any, sql: str) -> list[tuple[Any, ...]]:
+    cursor = conn.cursor()
+    try:
+        cursor.execute(sql)
+        return [tuple(r) for r in cursor.fetchall()] if cursor.description else []
+    finally:
+        cursor.close()
+
+
+# ---- Connect worker process ---------------------------------------------------------------------------
+def connect_worker_pid() -> int:
+    out = subprocess.run([*SUPERVISORCTL, "pid", "kafka-connect"], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+def ensure_worker_started() -> None:
+    status = subprocess.run([*SUPERVISORCTL, "status", "kafka-connect"], capture_output=True, text=True)
+    if "RUNNING" not in status.stdout and "STARTING" not in status.stdout:
+        subprocess.run([*SUPERVISORCTL, "start", "kafka-connect"], capture_output=True, text=True)
+
+
+# ---- Airflow ------------------------------------------------------------------------------------------
+def trigger_dag(client: Any, conf: dict[str, Any]) -> str:
+    """A manual run with a unique run id; the logical date is now (so `ds` is today, UTC)."""
+    now = datetime.now(UTC)
+    run_id = f"e2e__{now:%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:6]}"
+    body = {"logical_date": now.isoformat(), "dag_run_id": run_id, "conf": conf}
+    return client._call("POST", f"/dags/{DAG_ID}/dagRuns", json=body)["dag_run_id"]
+
+
+def wait_success(client: Any, run_id: str, timeout_s: float = 600) -> None:
+    state = client.wait_for_run(DAG_ID, run_id, timeout_s=timeout_s)
+    if state != "success":
+        pytest.fail(f"{DAG_ID} run {run_id} ended {state}: tasks {client.task_states(DAG_ID, run_id)}")

@@ -1,0 +1,39 @@
+"""Fixtures of the bank lake's end-to-end tests; the helpers they use are in `bank_e2e.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from bank_e2e import DAG_ID, reachable
+
+
+@pytest.fixture(scope="session")
+def bank_platform() -> None:
+    """The platform is up and the bank pipeline's setup has run (idempotent, so run it again)."""
+    reason = reachable()
+    if reason:
+        pytest.skip(reason)
+    from datalake.pipelines import bank
+
+    bank.setup()
+
+
+@pytest.fixture
+def thrift() -> Iterator[Any]:
+    from datalake.reconcile import connect_curated
+
+    conn = connect_curated()
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def airflow(bank_platform: None) -> Any:
+    from datalake.airflow_api import AirflowClient
+
+    client = AirflowClient()
+    client.wait_for_dag(DAG_ID, timeout_s=180)
+    client.set_paused(DAG_ID, False)
+    return client

@@ -134,8 +134,8 @@ class SyntheticRatings:
         self._movie_cdf = _cdf(catalog.movie_weights)
         self._user_cdf = _cdf(catalog.user_weights)
 
-    def _draw_block(self, rng: np.random.Generator) -> tuple[list[int], list[int], list[float]]:
-        n = self.block_size
+    def draw_arrays(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`n` events' (userIds, movieIds, ratings) as numpy arrays: the bulk path of benchmarks."""
         cat = self.catalog
         movie_idx = _sample(self._movie_cdf, rng, n)
         levels = cat.movie_means[movie_idx] + rng.normal(0.0, self.noise_sd, n)
@@ -144,8 +144,12 @@ class SyntheticRatings:
         is_new = rng.random(n) < self.new_user_share
         new_ids = cat.max_user_id + 1 + rng.integers(0, self.new_user_pool, n)
         users = np.where(is_new, new_ids, users)
+        return users, cat.movie_ids[movie_idx], ratings
+
+    def _draw_block(self, rng: np.random.Generator) -> tuple[list[int], list[int], list[float]]:
+        users, movies, ratings = self.draw_arrays(rng, self.block_size)
         # tolist() gives plain Python ints/floats, so json.dumps needs no numpy handling.
-        return users.tolist(), cat.movie_ids[movie_idx].tolist(), ratings.tolist()
+        return users.tolist(), movies.tolist(), ratings.tolist()
 
     def __iter__(self) -> Iterator[Event]:
         rng = np.random.default_rng(self.seed)

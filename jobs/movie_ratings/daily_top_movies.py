@@ -44,11 +44,14 @@ def top_movies(
     top_n_by_mean: int = TOP_N_BY_MEAN,
 ) -> DataFrame:
     """The run date's top movies: date, movieId, title, ratings_count, ratings_mean (best first)."""
+    # Aggregate the ratings per movieId first, then join the ~10k groups to their titles: joining
+    # every rating to the movies and grouping on (movieId, title) strings cost ~2x on 32 M rows.
+    # Same result, as movieId is the key of `movies` and the inner join drops unknown movies.
     per_movie = (
         ratings.where(F.col("timestamp") < cutoff_epoch(run_date))
-        .join(movies.select("movieId", "title"), "movieId")
-        .groupBy("movieId", "title")
+        .groupBy("movieId")
         .agg(F.count("rating").alias("ratings_count"), F.avg("rating").alias("ratings_mean"))
+        .join(movies.select("movieId", "title"), "movieId")
     )
     most_rated = per_movie.orderBy(F.desc("ratings_count"), F.asc("movieId")).limit(top_n_by_count)
     best_rated = most_rated.orderBy(F.desc("ratings_mean"), F.asc("movieId")).limit(top_n_by_mean)

@@ -37,8 +37,9 @@ from datalake.jobs.movie_ratings.schemas import (
     ensure_tables,
     table_location,
 )
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.streaming import StreamingQuery
 
 from datalake.settings import get_settings
 from datalake.spark import build_session
@@ -56,6 +57,15 @@ EVENT_FIELDS: tuple[tuple[str, str], ...] = (
     ("timestamp", LONG),
 )
 MIN_RATING, MAX_RATING = 0.5, 5.0
+ROWS_PER_FILE = 250_000
+
+# Session settings of the stream (on top of spark-defaults). The seed's micro-batches took ~30 s
+# for a few dozen rows on 2 cores because each Delta commit rebuilt the table snapshot with
+# Delta's default 50 partitions (50 tasks on local[2], cached and evicted every commit).
+STREAM_CONF: dict[str, str] = {
+    "spark.databricks.delta.snapshotPartitions": "2",
+    "spark.sql.shuffle.partitions": "2",
+}
 
 # What `schema_of_variant` calls a JSON number (integers are BIGINT, decimals DECIMAL(p,s)).
 _NUMBER_TYPES = ("TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE")
@@ -174,18 +184,38 @@ def quarantined(parsed: DataFrame, at: Column | None = None) -> DataFrame:
     )
 
 
-def batch_writer(ratings_path: str, quarantine_path: str, app_id: str) -> Callable[[DataFrame, int], None]:
-    """The `foreachBatch` function: both appends are idempotent per (txnAppId, batch id)."""
+def output_files(rows: int, max_files: int, rows_per_file: int = ROWS_PER_FILE) -> int:
+    """Files one micro-batch writes per table: one for a trickle, up to `max_files` for a flood.
+
+    Without this every batch writes one file per input partition, so a 2 events/s trickle leaves
+    thousands of tiny Parquet files a day that every later read (and Delta's log) pays for.
+    """
+    return max(1, min(max_files, -(-rows // rows_per_file)))
+
+
+def batch_writer(
+    ratings_path: str, quarantine_path: str, app_id: str, max_files: int = 2
+) -> Callable[[DataFrame, int], None]:
+    """The `foreachBatch` function: both appends are idempotent per (txnAppId, batch id).
+
+    The parse is cached and counted once; a table with no rows in this batch is not written at all
+    (the seed committed an empty Delta version per table per trigger, doubling the log traffic).
+    Skipping is deterministic, so a replayed batch makes the same decision.
+    """
 
     def write(batch: DataFrame, batch_id: int) -> None:
         parsed = parse_ratings(batch).persist()
         try:
-            for frame, path, target in (
-                (valid(parsed), ratings_path, RATINGS),
-                (quarantined(parsed), quarantine_path, QUARANTINE),
+            total, rejected = parsed.select(F.count(F.lit(1)), F.count("reason")).first()  # type: ignore[misc]
+            for frame, path, target, rows in (
+                (valid(parsed), ratings_path, RATINGS, total - rejected),
+                (quarantined(parsed), quarantine_path, QUARANTINE, rejected),
             ):
+                if rows == 0:
+                    continue
                 (
-                    frame.write.format("delta")
+                    frame.coalesce(output_files(rows, max_files))
+                    .write.format("delta")
                     .mode("append")
                     .option("txnAppId", f"{app_id}.{target}")
                     .option("txnVersion", batch_id)
@@ -197,7 +227,7 @@ def batch_writer(ratings_path: str, quarantine_path: str, app_id: str) -> Callab
     return write
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     settings = get_settings()
     lake = settings.lake
     parser = argparse.ArgumentParser(
@@ -214,12 +244,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trigger-seconds", type=float, default=5.0)
     parser.add_argument("--max-offsets-per-trigger", type=int, default=200_000)
     parser.add_argument("--available-now", action="store_true", help="process what is there, then stop")
+    parser.add_argument(
+        "--min-partitions", type=int, default=2, help="Kafka minPartitions (0: one per topic partition)"
+    )
     parser.add_argument("--progress-seconds", type=float, default=30.0)
     parser.add_argument("--allow-data-loss", action="store_true", help="do not fail if offsets expired")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    spark = build_session("movie_ratings_stream")
-    ensure_tables(spark, lake)
+
+def start_query(
+    spark: SparkSession,
+    args: argparse.Namespace,
+    wrap: Callable[[Callable[[DataFrame, int], None]], Callable[[DataFrame, int], None]] | None = None,
+) -> StreamingQuery:
+    """Start the Kafka -> Delta query described by `args` (`wrap` lets benchmarks time batches)."""
     reader = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", args.bootstrap)
@@ -229,18 +267,34 @@ def main(argv: list[str] | None = None) -> None:
     )
     if args.max_offsets_per_trigger > 0:
         reader = reader.option("maxOffsetsPerTrigger", args.max_offsets_per_trigger)
+    if args.min_partitions > 0:
+        # The topic may have a single partition; split big offset ranges across the cores.
+        reader = reader.option("minPartitions", args.min_partitions)
+    write = batch_writer(
+        args.ratings, args.quarantine, args.app_id, max(1, spark.sparkContext.defaultParallelism)
+    )
     writer = (
         reader.load()
         .writeStream.queryName("movie_ratings_stream")
         .option("checkpointLocation", args.checkpoint)
-        .foreachBatch(batch_writer(args.ratings, args.quarantine, args.app_id))
+        .foreachBatch(wrap(write) if wrap else write)
     )
     if args.available_now:
         writer = writer.trigger(availableNow=True)
     else:
         writer = writer.trigger(processingTime=f"{args.trigger_seconds} seconds")
-    query = writer.start()
-    print(f"stream_ratings: {args.topic} @ {args.bootstrap} -> {args.ratings} (checkpoint {args.checkpoint})")
+    return writer.start()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    spark = build_session("movie_ratings_stream", **STREAM_CONF)
+    ensure_tables(spark, get_settings().lake)
+    query = start_query(spark, args)
+    print(
+        f"stream_ratings: {args.topic} @ {args.bootstrap} -> {args.ratings} (checkpoint {args.checkpoint})",
+        flush=True,
+    )
 
     # awaitTermination re-raises a failed query's error, so the driver exits non-zero.
     while not query.awaitTermination(args.progress_seconds):
@@ -249,7 +303,10 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"stream_ratings: batch {progress['batchId']}: {progress['numInputRows']:,} rows, "
                 f"{progress.get('inputRowsPerSecond') or 0:,.0f} in/s, "
-                f"{progress.get('processedRowsPerSecond') or 0:,.0f} processed/s"
+                f"{progress.get('processedRowsPerSecond') or 0:,.0f} processed/s, "
+                f"took {progress['durationMs'].get('triggerExecution', 0):,} ms "
+                f"(write {progress['durationMs'].get('addBatch', 0):,} ms)",
+                flush=True,
             )
     print(f"stream_ratings: query stopped ({query.status['message']})")
     spark.stop()

@@ -1,0 +1,328 @@
+"""Fixtures and helpers of the movie ratings end-to-end tests (the running native platform).
+
+Every test run draws a random run id; the events it produces carry userIds in a range of their
+own (`UserIds`), one userId per event, so counts stay exact while the trickle generator and
+earlier runs keep writing to the same topic and tables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import subprocess
+import time
+import types
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from datalake.settings import REPO_ROOT, get_settings
+
+TOPIC = "movieRatings"
+STREAM_PROGRAM = "movie-ratings-stream"
+DAG_ID = "movie_ratings_daily"
+SUPERVISOR_CONF = REPO_ROOT / "var" / "conf" / "supervisord.conf"
+HADOOP_CLASSPATH = f"{REPO_ROOT}/var/conf/hadoop:{REPO_ROOT}/var/jars/hadoop/*"
+USER_ID_BASE = 1_000_000_000  # far above MovieLens and generator userIds (< 1e6)
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def platform_up() -> None:
+    """Skip (with the reason) when the native platform is not running."""
+    s = get_settings()
+    needed = {
+        "kafka": (s.kafka_bootstrap.split(":")[0], int(s.kafka_bootstrap.split(":")[1])),
+        "spark-thrift": (s.thrift_host, s.thrift_port),
+        "mariadb": (s.mariadb_host, s.mariadb_port),
+        "airflow": ("127.0.0.1", int(s.airflow_url.rsplit(":", 1)[1])),
+    }
+    down = [name for name, (host, port) in needed.items() if not _reachable(host, port)]
+    if down:
+        pytest.skip(f"platform not running ({', '.join(down)} unreachable): run ./start.sh first")
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, what: str, every: float = 3.0) -> Any:
+    """Poll `condition` until it returns a truthy value; fail with `what` and the last value."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = condition()
+        if last:
+            return last
+        time.sleep(every)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last value: {last!r})")
+
+
+@dataclass(frozen=True)
+class UserIds:
+    """The userId range of one test run: `first .. first + size - 1`."""
+
+    first: int
+    size: int
+
+    def __getitem__(self, i: int) -> int:
+        if not 0 <= i < self.size:
+            raise IndexError(i)
+        return self.first + i
+
+    @property
+    def last(self) -> int:
+        return self.first + self.size - 1
+
+
+@pytest.fixture(scope="session")
+def run_id() -> int:
+    return random.SystemRandom().randrange(1_000)
+
+
+@pytest.fixture(scope="session")
+def user_ids(run_id: int) -> Callable[[int, int], UserIds]:
+    """`user_ids(slot, size)`: a per-run, per-test range of userIds (slots keep tests apart)."""
+
+    def make(slot: int, size: int) -> UserIds:
+        assert size <= 100_000 and 0 <= slot < 10
+        # At most 1e9 + 999e6 + 1e6 - 1 < 2^31 - 1: userId is an INT column.
+        first = USER_ID_BASE + run_id * 1_000_000 + slot * 100_000
+        return UserIds(first, size)
+
+    return make
+
+
+def produce(
+    events: Iterable[dict[str, Any] | bytes], *, rate: float = 0.0, keys: Iterable[bytes] | None = None
+) -> int:
+    """Send events (dicts as JSON, bytes as they are) through the platform's producer engine."""
+    from datalake.producers import engine
+
+    def serialize(value: dict[str, Any] | bytes) -> bytes:
+        return value if isinstance(value, bytes) else engine.json_bytes(value)
+
+    materialized = list(events)
+    key_list = list(keys) if keys is not None else [None] * len(materialized)
+    config = engine.producer_config(get_settings().kafka_bootstrap, **{"client.id": "movie-ratings-e2e"})
+    stats = engine.run(
+        zip(key_list, materialized, strict=True), TOPIC, config, rate=rate, serializer=serialize
+    )
+    assert stats.delivered == len(materialized), f"only {stats.delivered} of {len(materialized)} delivered"
+    return stats.delivered
+
+
+@pytest.fixture(scope="session")
+def sql() -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
+    """Run a query on the Spark Thrift server (the platform's SQL endpoint) and fetch all rows."""
+    from pyhive import hive
+
+    s = get_settings()
+    conn = hive.connect(host=s.thrift_host, port=s.thrift_port, username="lake")
+
+    def run(query: str) -> list[tuple[Any, ...]]:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(query)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    yield run
+    conn.close()
+
+
+def range_counts(sql: Callable[[str], list[tuple[Any, ...]]], ids: UserIds) -> tuple[int, int, int]:
+    """(rows, distinct userIds, distinct Kafka offsets) of the streamed ratings in the id range."""
+    ((rows, users, offsets),) = sql(
+        "SELECT count(*), count(DISTINCT userId), count(DISTINCT kafka_partition, kafka_offset) "
+        f"FROM movie_ratings.ratings WHERE source = 'stream' AND userId BETWEEN {ids.first} AND {ids.last}"
+    )
+    return int(rows), int(users), int(offsets)
+
+
+# ---- the supervised stream program -------------------------------------------------------------
+
+
+def supervisorctl(*args: str) -> str:
+    result = subprocess.run(
+        [str(REPO_ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(SUPERVISOR_CONF), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    return result.stdout.strip()
+
+
+def stream_state() -> tuple[str, int]:
+    """(supervisor state, pid) of the stream program, e.g. ("RUNNING", 1234) or ("EXITED", 0)."""
+    fields = supervisorctl("status", STREAM_PROGRAM).split()
+    state = fields[1] if len(fields) > 1 else "UNKNOWN"
+    pid = int(fields[3].rstrip(",")) if state == "RUNNING" and len(fields) > 3 else 0
+    return state, pid
+
+
+def ensure_stream_running(not_pid: int = 0) -> int:
+    """Start the stream program unless supervisor runs (or restarts) it; returns its new pid.
+
+    `not_pid`: a pid just killed, which supervisor may still report for a moment.
+    """
+
+    def running() -> int:
+        state, pid = stream_state()
+        if state in {"STOPPED", "EXITED", "FATAL"}:
+            supervisorctl("start", STREAM_PROGRAM)
+        return pid if pid and pid != not_pid else 0
+
+    return wait_for(running, 120, f"{STREAM_PROGRAM} to be RUNNING (again)", every=1.0)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def kill_stream_hard(pid: int) -> None:
+    """SIGKILL the stream's JVM and its Python driver: no shutdown hook, no checkpoint commit."""
+    for victim in [pid, *children(pid)]:
+        try:
+            os.kill(victim, 9)
+        except ProcessLookupError:
+            pass
+
+
+# ---- the lake, read independently of Spark ------------------------------------------------------
+
+
+def hdfs_get(hdfs_path: str, local_dir: Path) -> None:
+    """Copy an HDFS folder locally with the Hadoop CLI (pyarrow cannot open hdfs:// here)."""
+    local_dir.parent.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        ["java", "-cp", HADOOP_CLASSPATH, "org.apache.hadoop.fs.FsShell", "-get", hdfs_path, str(local_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"hdfs -get {hdfs_path} failed:\n{result.stderr[-2000:]}"
+
+
+def copy_delta_table(hdfs_path: str, local_dir: Path) -> Path:
+    """A consistent local copy of a Delta table while writers append: log first, then the data.
+
+    Every file the copied log references was written before its commit, so it exists when the
+    data folders are copied afterwards (the stream only appends; nothing vacuums).
+    """
+    local_dir.mkdir(parents=True)
+    hdfs_get(f"{hdfs_path}/_delta_log", local_dir / "_delta_log")
+    listing = subprocess.run(
+        ["java", "-cp", HADOOP_CLASSPATH, "org.apache.hadoop.fs.FsShell", "-ls", "-C", hdfs_path],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout.split()
+    for entry in listing:
+        name = entry.rstrip("/").rsplit("/", 1)[1]
+        if name != "_delta_log":
+            hdfs_get(entry, local_dir / name)
+    return local_dir
+
+
+def independent_top_movies(ratings_dir: Path, movies_dir: Path, run_date: date) -> list[tuple[Any, ...]]:
+    """The daily top 100 recomputed with deltalake + DuckDB: (movieId, title, count, mean) rows."""
+    import duckdb
+    from datalake.jobs.movie_ratings.daily_top_movies import cutoff_epoch
+    from deltalake import DeltaTable
+
+    ratings = DeltaTable(str(ratings_dir)).to_pyarrow_dataset()  # noqa: F841 (used by DuckDB)
+    movies = DeltaTable(str(movies_dir)).to_pyarrow_dataset()  # noqa: F841
+    query = f"""
+        WITH per_movie AS (
+            SELECT r.movieId, m.title, count(r.rating) AS ratings_count, avg(r.rating) AS ratings_mean
+            FROM ratings r JOIN movies m ON r.movieId = m.movieId
+            WHERE r.timestamp < {cutoff_epoch(run_date)}
+            GROUP BY r.movieId, m.title
+        ), most_rated AS (
+            SELECT * FROM per_movie ORDER BY ratings_count DESC, movieId ASC LIMIT 1000
+        )
+        SELECT movieId, title, ratings_count, ratings_mean
+        FROM most_rated ORDER BY ratings_mean DESC, movieId ASC LIMIT 100
+    """
+    return duckdb.sql(query).fetchall()
+
+
+# ---- Airflow -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def airflow() -> Any:
+    from datalake.airflow_api import AirflowClient
+
+    return AirflowClient()
+
+
+def run_dag(airflow: Any, run_date: date, run_id: str | None = None, timeout: float = 420) -> str:
+    """Trigger (or, given a finished `run_id`, clear) the daily DAG for `run_date`; assert success."""
+    if run_id is None:
+        run_id = airflow.trigger(DAG_ID, logical_date=f"{run_date.isoformat()}T00:00:00+00:00")
+    else:
+        airflow.clear(DAG_ID, run_id)
+        # The clear resets the run to queued; wait until it is no longer the old finished state.
+        wait_for(lambda: airflow.run_state(DAG_ID, run_id) not in {"success", "failed"}, 60, "the clear")
+    state = airflow.wait_for_run(DAG_ID, run_id, timeout_s=timeout)
+    tasks = airflow.task_states(DAG_ID, run_id)
+    assert state == "success", f"{DAG_ID} run {run_id} for {run_date} ended {state}: tasks {tasks}"
+    return run_id
+
+
+def mart_rows(run_date: date) -> list[tuple[Any, ...]]:
+    """MariaDB `movie_ratings.top_movies` rows of a date as (movieId, title, count, mean), by movieId."""
+    from datalake.jobs.movie_ratings.mart import mariadb_connection, read_top_movies
+
+    return [
+        (r.movieId, r.title, r.ratings_count, r.ratings_mean)
+        for r in read_top_movies(run_date, mariadb_connection)
+    ]
+
+
+def as_json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+HELPERS = (
+    wait_for,
+    produce,
+    range_counts,
+    ensure_stream_running,
+    kill_stream_hard,
+    copy_delta_table,
+    independent_top_movies,
+    run_dag,
+    mart_rows,
+    as_json,
+)
+
+
+@pytest.fixture(scope="session")
+def e2e() -> types.SimpleNamespace:
+    """The helpers above as one object (test modules cannot import a conftest by name)."""
+    return types.SimpleNamespace(**{f.__name__: f for f in HELPERS})

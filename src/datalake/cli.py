@@ -45,11 +45,12 @@ def up(
 ) -> None:
     """Install what is missing, start every service and wait until all are healthy."""
     from datalake.platform.install import install_all
-    from datalake.platform.runner import PlatformError
+    from datalake.platform.runner import PlatformError, ensure_secrets
     from datalake.platform.runner import up as bring_up
 
     started = time.monotonic()
     try:
+        ensure_secrets()  # first: every later step reads passwords from .env
         install_all()
         statuses = bring_up(services or None, with_pipelines=not platform_only)
     except PlatformError as exc:

@@ -22,7 +22,7 @@ from datalake.platform.health import Unhealthy
 from datalake.platform.secrets import ensure_env_file
 from datalake.platform.services import Context, Service, build_registry, context
 from datalake.platform.supervisor import RUNNING_STATES, Supervisor, render_config
-from datalake.settings import REPO_ROOT
+from datalake.settings import REPO_ROOT, get_settings
 
 
 class PlatformError(RuntimeError):
@@ -83,11 +83,16 @@ def check_ports_free(service: Service) -> None:
                 ) from None
 
 
+def ensure_secrets() -> None:
+    """Generate missing secrets into .env before anything reads the settings from it."""
+    if ensure_env_file(REPO_ROOT / ".env"):
+        get_settings.cache_clear()  # anything read before the file existed is stale
+
+
 def prepare(ctx: Context, services: list[Service]) -> Supervisor:
-    """Secrets, configs and a running supervisord that knows every program."""
+    """Configs and a running supervisord that knows every program."""
     for folder in (ctx.paths.logs, ctx.paths.run, ctx.paths.data, ctx.paths.conf):
         folder.mkdir(parents=True, exist_ok=True)
-    ensure_env_file(REPO_ROOT / ".env")
     configs.render_all(ctx.settings, ctx.paths)
     text = render_config(services + pipelines.programs(), ctx)
     conf = ctx.paths.supervisor_conf
@@ -132,6 +137,7 @@ def up(names: list[str] | None = None, progress: bool = True, with_pipelines: bo
 
     Then, unless `names` narrows the start or `with_pipelines` is off, bring the pipelines to life.
     """
+    ensure_secrets()
     ctx = context()
     registry = build_registry()
     by_name = {s.name: s for s in registry}

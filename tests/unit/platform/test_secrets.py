@@ -5,6 +5,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
 from datalake.platform.secrets import GENERATED, ensure_env_file, read_env
 from datalake.settings import REPO_ROOT
 
@@ -37,3 +39,20 @@ def test_env_example_lists_exactly_the_generated_names_without_values() -> None:
 
 def test_env_file_is_ignored_by_git() -> None:
     assert ".env" in (REPO_ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_settings_read_before_the_env_file_existed_are_refreshed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh clone has no .env when `lake up` starts: passwords must not stay empty."""
+    from datalake.platform import runner
+    from datalake.settings import Settings, get_settings
+
+    env = tmp_path / ".env"
+    monkeypatch.setattr(runner, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(Settings, "model_config", {**Settings.model_config, "env_file": env})
+    get_settings.cache_clear()
+    assert get_settings().airflow_admin_password == ""
+    runner.ensure_secrets()
+    assert get_settings().airflow_admin_password == read_env(env)["AIRFLOW_ADMIN_PASSWORD"]
+    get_settings.cache_clear()

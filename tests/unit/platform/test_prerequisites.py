@@ -27,7 +27,7 @@ def test_missing_java_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_start_sh_refuses_a_wrong_python_with_the_package_to_install(tmp_path: Path) -> None:
     fake_python = tmp_path / "python-too-old"
-    fake_python.write_text("#!/bin/sh\n[ \"$1\" = \"--version\" ] && echo 'Python 3.9.2'\nexit 1\n")
+    fake_python.write_text('#!/bin/sh\n[ "$1" = "--version" ] && echo \'Python 3.9.2\'\nexit 1\n')
     fake_python.chmod(0o755)
     result = subprocess.run(
         ["bash", str(REPO_ROOT / "start.sh")],
@@ -37,4 +37,7 @@ def test_start_sh_refuses_a_wrong_python_with_the_package_to_install(tmp_path: P
         timeout=60,
     )
     assert result.returncode == 1
-    assert "Python 3.11 is needed (found Python 3.9.2): apt-get install python3.11 python3.11-venv" in result.stderr
+    assert (
+        "Python 3.11 is needed (found Python 3.9.2): apt-get install python3.11 python3.11-venv"
+        in result.stderr
+    )

@@ -121,9 +121,12 @@ def produce(
     return stats.delivered
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sql() -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
-    """Run a query on the Spark Thrift server (the platform's SQL endpoint) and fetch all rows."""
+    """Run a query on the Spark Thrift server (the platform's SQL endpoint) and fetch all rows.
+
+    Module-scoped: closed before the stop/start test (ordered last) restarts the Thrift server.
+    """
     from pyhive import hive
 
     s = get_settings()

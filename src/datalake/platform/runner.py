@@ -149,9 +149,10 @@ def up(names: list[str] | None = None, progress: bool = True, with_pipelines: bo
             check_ports_free(by_name[name])
 
     _start_in_dependency_order(ctx, supervisor, [by_name[n] for n in wanted], progress)
-    if with_pipelines and not names:
+    pipelines_too = with_pipelines and not names
+    if pipelines_too:
         start_pipelines(ctx, supervisor, progress)
-    return status()
+    return status(include_pipelines=pipelines_too)
 
 
 def start_pipelines(ctx: Context, supervisor: Supervisor, progress: bool) -> None:
@@ -242,9 +243,9 @@ def down() -> None:
     supervisor.shutdown()
 
 
-def status() -> list[Status]:
+def status(include_pipelines: bool = True) -> list[Status]:
     ctx = context()
-    registry = build_registry() + pipelines.programs()
+    registry = build_registry() + (pipelines.programs() if include_pipelines else [])
     states = Supervisor(ctx.paths).states()
 
     def one(service: Service) -> Status:

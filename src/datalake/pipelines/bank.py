@@ -8,10 +8,11 @@ only wires them, so this module is imported by the tasks at run time, never at p
 How the DAG knows the lake holds the source's rows (no sleeps):
 1. `generate` writes the rows, then `mark_source` records MariaDB's `@@gtid_binlog_pos` and commits
    a watermark row in each captured database (see `datalake.mariadb.write_watermarks`).
-2. `source_reached` pokes until each Debezium connector's committed offset GTIDs reach that
-   position: every change up to it is then in Kafka.
-3. `lake_reached` records the `cdc.*` topics' end offsets and pokes until the lake sink's committed
-   offsets (which it reports only for files renamed into the raw zone) reach them.
+2. `poke_source` (via `source_reached`) waits until each Debezium connector's committed offset
+   GTIDs reach that position: every change up to it is then in Kafka; it then records the `cdc.*`
+   topics' end offsets.
+3. `poke_lake` (via `lake_lag`) waits until the lake sink's committed offsets (which it reports
+   only for files renamed into the raw zone) reach those end offsets.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from itertools import islice
 
 import numpy as np
+from bench_generator import create_topic, delete_topic  # same folder: one copy of the Kafka CLI calls
 from datalake.generators.base import keyed
 from datalake.generators.movie_ratings import SyntheticRatings, default_catalog
 from datalake.jobs.movie_ratings.stream_ratings import STREAM_CONF, parse_args, start_query
@@ -42,29 +43,11 @@ from rich.console import Console
 from datalake.settings import REPO_ROOT, get_settings
 from datalake.spark import build_session
 
-KAFKA_CP = f"{REPO_ROOT}/var/jars/kafka/*"
 HADOOP_CP = f"{REPO_ROOT}/var/conf/hadoop:{REPO_ROOT}/var/jars/hadoop/*"
 
 
 def java(classpath: str, *args: str) -> None:
     subprocess.run(["java", "-cp", classpath, *args], capture_output=True, check=False, timeout=300)
-
-
-def create_topic(bootstrap: str, topic: str) -> None:
-    java(
-        KAFKA_CP,
-        "org.apache.kafka.tools.TopicCommand",
-        "--bootstrap-server",
-        bootstrap,
-        "--create",
-        "--if-not-exists",
-        "--topic",
-        topic,
-        "--partitions",
-        "1",
-        "--replication-factor",
-        "1",
-    )
 
 
 def stream_args(root: str, topic: str, phase: str, extra: list[str]) -> argparse.Namespace:
@@ -239,15 +222,7 @@ def main() -> None:
         if not args.keep:
             java(HADOOP_CP, "org.apache.hadoop.fs.FsShell", "-rm", "-r", "-f", "-skipTrash", root)
             for topic in topics:
-                java(
-                    KAFKA_CP,
-                    "org.apache.kafka.tools.TopicCommand",
-                    "--bootstrap-server",
-                    bootstrap,
-                    "--delete",
-                    "--topic",
-                    topic,
-                )
+                delete_topic(bootstrap, topic)
 
 
 if __name__ == "__main__":

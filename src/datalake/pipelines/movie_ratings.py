@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-
 from datalake.pipelines import Pipeline
+from datalake.platform.bootstrap import run_checked
 from datalake.platform.services import Context, Service, spark_environment
 from datalake.settings import REPO_ROOT
 
@@ -18,16 +17,11 @@ def load_catalog(ctx: Context) -> None:
     if marker.exists():
         return
     print("  movie_ratings: loading the MovieLens catalog into Delta (first start only)", flush=True)
-    result = subprocess.run(
+    run_checked(
         [str(ctx.paths.venv_bin / "spark-submit"), str(JOBS / "catalog_load.py")],
-        env={**spark_environment(ctx), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
+        ctx,
+        env=spark_environment(ctx),
     )
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
-        raise RuntimeError(f"movie ratings catalog load failed:\n{tail}")
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.touch()
 

@@ -21,7 +21,10 @@ from pathlib import Path
 from datalake.platform.services import Context, postgres_bindir
 
 
-def _run(cmd: list[str], ctx: Context, env: dict[str, str] | None = None, user: str | None = None) -> None:
+def run_checked(
+    cmd: list[str], ctx: Context, env: dict[str, str] | None = None, user: str | None = None
+) -> None:
+    """Run a set-up command; on failure raise with the command and the tail of its output."""
     if user and os.geteuid() == 0:
         cmd = ["runuser", "-u", user, "--", *cmd]
     result = subprocess.run(
@@ -52,7 +55,7 @@ def init_mariadb(ctx: Context) -> None:
         "--auth-root-authentication-method=normal",
         "--skip-test-db",
     ]
-    _run(cmd, ctx)
+    run_checked(cmd, ctx)
 
 
 def _let_user_traverse(path: Path) -> None:
@@ -89,7 +92,7 @@ def init_postgres(ctx: Context) -> None:
         "--auth-local=trust",
         "--auth-host=scram-sha-256",
     ]
-    _run(cmd, ctx, user="postgres")
+    run_checked(cmd, ctx, user="postgres")
 
 
 def init_kafka(ctx: Context) -> None:
@@ -109,7 +112,7 @@ def init_kafka(ctx: Context) -> None:
         "-c",
         ctx.conf("kafka", "server.properties"),
     ]
-    _run(cmd, ctx)
+    run_checked(cmd, ctx)
 
 
 def init_namenode(ctx: Context) -> None:
@@ -122,7 +125,7 @@ def init_namenode(ctx: Context) -> None:
         "-format",
         "-nonInteractive",
     ]
-    _run(cmd, ctx)
+    run_checked(cmd, ctx)
 
 
 def init_mongo(ctx: Context) -> None:
@@ -145,7 +148,7 @@ def init_airflow(ctx: Context) -> None:
     marker = home / f".migrated-{airflow.__version__}"
     if marker.exists():
         return
-    _run([str(ctx.paths.venv_bin / "airflow"), "db", "migrate"], ctx, env=airflow_environment(ctx))
+    run_checked([str(ctx.paths.venv_bin / "airflow"), "db", "migrate"], ctx, env=airflow_environment(ctx))
     marker.touch()
 
 

@@ -7,7 +7,8 @@ platform (`./start.sh`) and are skipped with a clear reason when it is not up.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -37,3 +38,25 @@ def spark() -> Iterator[SparkSession]:
     )
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_submit() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Runs a separate Spark application with the platform's configuration (as Airflow tasks do)."""
+    from datalake.platform.services import context, spark_environment
+
+    ctx = context()
+
+    def run(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [str(ctx.paths.venv_bin / "spark-submit"), *args],
+            env={**os.environ, **spark_environment(ctx)},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        assert result.returncode == 0, f"spark-submit {args} failed:\n{result.stderr[-3000:]}"
+        return result
+
+    return run

@@ -34,7 +34,7 @@ import numpy as np
 from bench_generator import create_topic, delete_topic  # same folder: one copy of the Kafka CLI calls
 from datalake.generators.base import keyed
 from datalake.generators.movie_ratings import SyntheticRatings, default_catalog
-from datalake.jobs.movie_ratings.stream_ratings import STREAM_CONF, parse_args, start_query
+from datalake.jobs.movie_ratings.stream_ratings import parse_args, session_conf, start_query
 from datalake.producers import engine
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -96,6 +96,8 @@ def phase_a(spark, bootstrap: str, root: str, topic: str, events: int) -> dict[s
     query.awaitTermination()
     rows = sum(p["numInputRows"] for p in query.recentProgress)
     wall = marks[-1][1] - marks[0][0]
+    per_batch = ", ".join(f"{end - start:.1f}" for start, end, _ in marks)
+    print(f"phase A: foreachBatch seconds per batch: {per_batch}", flush=True)
     stored = spark.read.format("delta").load(args.ratings).count()
     print(
         f"phase A: {rows:,} rows in {len(marks)} batches, {wall:,.1f} s; Delta holds {stored:,}", flush=True
@@ -194,7 +196,7 @@ def main() -> None:
     bootstrap = settings.kafka_bootstrap
     stamp = int(time.time())
     root = f"{settings.lake.root}/_bench/movie_ratings_stream/{stamp}"
-    spark = build_session("movie_ratings_stream_bench", **STREAM_CONF)
+    spark = build_session("movie_ratings_stream_bench", **session_conf(parse_args([])))
     print(f"bench_stream: master {spark.sparkContext.master}, tables under {root}", flush=True)
     topics = []
     try:

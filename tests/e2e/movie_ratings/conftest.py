@@ -103,7 +103,11 @@ def user_ids(run_id: int) -> Callable[[int, int], UserIds]:
 
 
 def produce(
-    events: Iterable[dict[str, Any] | bytes], *, rate: float = 0.0, keys: Iterable[bytes] | None = None
+    events: Iterable[dict[str, Any] | bytes],
+    *,
+    rate: float = 0.0,
+    keys: Iterable[bytes] | None = None,
+    topic: str = TOPIC,
 ) -> int:
     """Send events (dicts as JSON, bytes as they are) through the platform's producer engine."""
     from datalake.producers import engine
@@ -115,7 +119,7 @@ def produce(
     key_list = list(keys) if keys is not None else [None] * len(materialized)
     config = engine.producer_config(get_settings().kafka_bootstrap, **{"client.id": "movie-ratings-e2e"})
     stats = engine.run(
-        zip(key_list, materialized, strict=True), TOPIC, config, rate=rate, serializer=serialize
+        zip(key_list, materialized, strict=True), topic, config, rate=rate, serializer=serialize
     )
     assert stats.delivered == len(materialized), f"only {stats.delivered} of {len(materialized)} delivered"
     return stats.delivered
@@ -215,16 +219,21 @@ def kill_stream_hard(pid: int) -> None:
 # ---- the lake, read independently of Spark ------------------------------------------------------
 
 
-def hdfs_get(hdfs_path: str, local_dir: Path) -> None:
-    """Copy an HDFS folder locally with the Hadoop CLI (pyarrow cannot open hdfs:// here)."""
-    local_dir.parent.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        ["java", "-cp", HADOOP_CLASSPATH, "org.apache.hadoop.fs.FsShell", "-get", hdfs_path, str(local_dir)],
+def hdfs(*args: str) -> subprocess.CompletedProcess[str]:
+    """`hdfs dfs <args>` through the Hadoop jars (no `hdfs` script is installed)."""
+    return subprocess.run(
+        ["java", "-cp", HADOOP_CLASSPATH, "org.apache.hadoop.fs.FsShell", *args],
         capture_output=True,
         text=True,
         check=False,
         timeout=300,
     )
+
+
+def hdfs_get(hdfs_path: str, local_dir: Path) -> None:
+    """Copy an HDFS folder locally with the Hadoop CLI (pyarrow cannot open hdfs:// here)."""
+    local_dir.parent.mkdir(parents=True, exist_ok=True)
+    result = hdfs("-get", hdfs_path, str(local_dir))
     assert result.returncode == 0, f"hdfs -get {hdfs_path} failed:\n{result.stderr[-2000:]}"
 
 
@@ -232,17 +241,13 @@ def copy_delta_table(hdfs_path: str, local_dir: Path) -> Path:
     """A consistent local copy of a Delta table while writers append: log first, then the data.
 
     Every file the copied log references was written before its commit, so it exists when the
-    data folders are copied afterwards (the stream only appends; nothing vacuums).
+    data folders are copied afterwards (compaction only drops files from the log; nothing vacuums).
     """
     local_dir.mkdir(parents=True)
     hdfs_get(f"{hdfs_path}/_delta_log", local_dir / "_delta_log")
-    listing = subprocess.run(
-        ["java", "-cp", HADOOP_CLASSPATH, "org.apache.hadoop.fs.FsShell", "-ls", "-C", hdfs_path],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    ).stdout.split()
+    listed = hdfs("-ls", "-C", hdfs_path)
+    assert listed.returncode == 0, f"hdfs -ls {hdfs_path} failed:\n{listed.stderr[-2000:]}"
+    listing = listed.stdout.split()
     for entry in listing:
         name = entry.rstrip("/").rsplit("/", 1)[1]
         if name != "_delta_log":
@@ -317,6 +322,7 @@ HELPERS = (
     range_counts,
     ensure_stream_running,
     kill_stream_hard,
+    hdfs,
     copy_delta_table,
     independent_top_movies,
     run_dag,

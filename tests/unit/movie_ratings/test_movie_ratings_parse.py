@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import random
+import re
+from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
 from datalake.jobs.movie_ratings.schemas import QUARANTINE_SCHEMA, RATINGS_SCHEMA
-from datalake.jobs.movie_ratings.stream_ratings import parse_ratings, quarantined, valid
+from datalake.jobs.movie_ratings.stream_ratings import STREAM_CONF, parse_ratings, quarantined, valid
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -46,7 +50,30 @@ CASES: list[tuple[str | None, str | None]] = [
     ('{"userId":1,"movieId":1,"rating":4.0,"timestamp":-5}', "timestamp_out_of_range"),
     ('{"userId":"x","movieId":1,"rating":9,"timestamp":1}', "wrong_type:userId"),  # first rule wins
     ('{"rating":"bad"}', "missing_field:userId"),
+    # Where the fast path's Jackson parser is more lenient than JSON: the exact path decides.
+    ("{'userId':1,'movieId':2,'rating':3.5,'timestamp':4}", "not_json"),  # single quotes
+    ('{"userId":1,"movieId":2,"rating":"NaN","timestamp":4}', "wrong_type:rating"),
+    ('{"userId":1,"movieId":2,"rating":NaN,"timestamp":4}', "not_json"),
+    ('{"userId":1,"movieId":2,"rating":Infinity,"timestamp":4}', "not_json"),
+    ('{"userId":1,"movieId":2,"rating":1e400,"timestamp":4}', "rating_out_of_range"),
+    ('{"userId":01,"movieId":2,"rating":3.5,"timestamp":4}', "not_json"),  # leading zero
+    ('{"userId":1,"movieId":2,"rating":3.5,"timestamp":9223372036854775808}', "wrong_type:timestamp"),
+    ('{"userId":1,"movieId":2,"rating":3.5,"timestamp":4,"x":"\\q"}', "not_json"),  # bad escape
+    ('{"userId":1,"userId":9,"movieId":2,"rating":3.5,"timestamp":4}', None),  # last key wins
+    ('{"userId":1,"userId":"9","movieId":2,"rating":3.5,"timestamp":4}', "wrong_type:userId"),
+    ('{"userId":"1","userId":9,"movieId":2,"rating":3.5,"timestamp":4}', None),
 ]
+
+
+DUPLICATE_KEYS = "spark.sql.variant.allowDuplicateKeys"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stream_variant_conf(spark: SparkSession) -> Iterator[None]:
+    """The stream session's VARIANT setting, for this module only (the unit session is shared)."""
+    spark.conf.set(DUPLICATE_KEYS, STREAM_CONF[DUPLICATE_KEYS])
+    yield
+    spark.conf.unset(DUPLICATE_KEYS)
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +118,87 @@ def test_valid_and_quarantined_split_into_the_table_layouts(parsed) -> None:
     seed_payload = bad.where(F.col("kafka_offset") == 10).first()
     assert seed_payload.reason == "not_json" and seed_payload.raw_value.startswith("OrderedDict")
     assert seed_payload.kafka_timestamp == datetime(2024, 6, 1, 12)
+
+
+def _mangled_records(count: int, seed: int) -> list[str | None]:
+    """Good events with one or two random faults: wrong JSON types, odd numbers, broken syntax."""
+    rng = random.Random(seed)
+    values = [
+        1,
+        0,
+        -1,
+        2.0,
+        2.5,
+        1e9,
+        1.0e9,
+        3.7,
+        5.5,
+        0.5,
+        5,
+        4.25,
+        2**31,
+        2**31 - 1,
+        -(2**31),
+        2**63,
+        -(2**63),
+        "1",
+        "4.5",
+        "NaN",
+        "",
+        None,
+        True,
+        False,
+        [],
+        [1],
+        {},
+        {"id": 1},
+        1e400,
+        -0.0,
+    ]
+    raw_tokens = ["NaN", "Infinity", "-Infinity", "01", "1.", ".5", "+1", "0x10", "1e5", "5E-1", "'1'"]
+    records: list[str | None] = []
+    for _ in range(count):
+        event: dict[str, object] = {"userId": 7, "movieId": 296, "rating": 4.5, "timestamp": 1147880044}
+        for _ in range(rng.randint(1, 2)):
+            name = rng.choice(list(event))
+            roll = rng.random()
+            if roll < 0.6:
+                event[name] = rng.choice(values)
+            elif roll < 0.75:
+                del event[name]
+            else:
+                event[name] = f"@@{rng.choice(raw_tokens)}@@"  # spliced in unquoted below
+        text = json.dumps(event)
+        text = re.sub(r'"@@(.*?)@@"', r"\1", text)
+        roll = rng.random()
+        if roll < 0.05:
+            text = text.replace('"', "'")
+        elif roll < 0.10:
+            text = text[: rng.randint(0, len(text))]
+        elif roll < 0.15:
+            key = rng.choice(["userId", "movieId", "rating", "timestamp"])
+            text = text[:-1] + f', "{key}": {json.dumps(rng.choice(values))}}}'  # repeated key
+        elif roll < 0.18:
+            text = text + rng.choice([" ", " x", "}", ",{}"])
+        elif roll < 0.20:
+            text = None if rng.random() < 0.5 else rng.choice(["", "[]", "null", "7", '"x"'])
+        records.append(text)
+    return records
+
+
+def test_the_fast_path_agrees_with_the_exact_checks(spark: SparkSession) -> None:
+    records = _mangled_records(3000, seed=11)
+    kafka = spark.createDataFrame(
+        [
+            (None, None if r is None else r.encode(), "t", 0, i, datetime(2024, 6, 1))
+            for i, r in enumerate(records)
+        ],
+        KAFKA_SCHEMA,
+    )
+    columns = ["kafka_offset", "userId", "movieId", "rating", "timestamp", "reason"]
+    fast = {tuple(row) for row in parse_ratings(kafka).select(columns).collect()}
+    exact = {tuple(row) for row in parse_ratings(kafka, fast_path=False).select(columns).collect()}
+    assert fast == exact
+    # The sample exercises both outcomes and many reasons, or the comparison proves little.
+    reasons = {row[-1] for row in exact}
+    assert None in reasons and len(reasons) >= 10

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 from datalake.generators.movie_ratings import Catalog, SyntheticRatings
 from datalake.jobs.movie_ratings import stream_ratings
-from datalake.jobs.movie_ratings.stream_ratings import STREAM_CONF, batch_writer, output_files, parse_args
+from datalake.jobs.movie_ratings.stream_ratings import (
+    STREAM_CONF,
+    batch_writer,
+    output_files,
+    parse_args,
+    session_conf,
+)
 
 
 @pytest.mark.parametrize(
@@ -22,6 +28,22 @@ def test_a_trickle_writes_one_file_a_flood_one_per_core(rows: int, max_files: in
 def test_snapshot_partitions_are_sized_for_two_cores() -> None:
     # Delta's default of 50 made every trickle commit run 50-task jobs on local[2] (the seed's 30 s).
     assert int(STREAM_CONF["spark.databricks.delta.snapshotPartitions"]) <= 2
+
+
+def test_auto_compaction_is_on_by_default_with_a_settable_threshold() -> None:
+    conf = session_conf(parse_args([]))
+    assert conf["spark.databricks.delta.autoCompact.enabled"] == "true"
+    assert conf["spark.databricks.delta.autoCompact.minNumFiles"] == "50"
+    assert (
+        session_conf(parse_args(["--compact-min-files", "3"]))[
+            "spark.databricks.delta.autoCompact.minNumFiles"
+        ]
+        == "3"
+    )
+    assert (
+        session_conf(parse_args(["--compact-min-files", "0"]))["spark.databricks.delta.autoCompact.enabled"]
+        == "false"
+    )
 
 
 def test_defaults_split_a_single_partition_topic_across_two_tasks() -> None:

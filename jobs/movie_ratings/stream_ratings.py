@@ -35,6 +35,7 @@ from datalake.jobs.movie_ratings.schemas import (
     RATINGS_CSV_SCHEMA,
     RATINGS_SCHEMA,
     SOURCE_STREAM,
+    TABLES,
     ensure_tables,
     table_location,
 )
@@ -69,12 +70,13 @@ STREAM_CONF: dict[str, str] = {
     "spark.sql.shuffle.partitions": "2",
     # A repeated key: the last one wins in both parse paths (Jackson does so, VARIANT on request).
     "spark.sql.variant.allowDuplicateKeys": "true",
-    # Every trigger adds a file per table; after a commit that leaves `minNumFiles` small files in
-    # a partition, Delta rewrites them into one (an OPTIMIZE commit, data unchanged). The trickle
-    # would otherwise leave ~17 000 files a day for the daily job to open.
-    "spark.databricks.delta.autoCompact.enabled": "true",
+    # What the stream's compaction rewrites: files under 256 KiB (~16 000 rows), packed into files
+    # of up to 128 MiB. A flood's batches (100 000 rows at 20 000/s, ~1.6 MB) are never rewritten,
+    # so one compaction rewrites at most `--compact-every` small files (~12 MiB).
+    "spark.databricks.delta.optimize.minFileSize": str(256 * 1024),
+    "spark.databricks.delta.optimize.maxFileSize": str(128 * 1024 * 1024),
 }
-COMPACT_MIN_FILES = 50
+COMPACT_EVERY = 50
 
 # The fast path's typed schema: Jackson takes only JSON integers for int/bigint fields and numbers
 # for double; strings, fractions and out-of-range integers come out null.
@@ -245,14 +247,39 @@ def output_files(rows: int, max_files: int, rows_per_file: int = ROWS_PER_FILE) 
     return max(1, min(max_files, -(-rows // rows_per_file)))
 
 
+def compact(spark: SparkSession, ratings_path: str, quarantine_path: str) -> None:
+    """Rewrite the streamed small files of both tables into a few larger ones (OPTIMIZE).
+
+    Every trigger adds a file per table, so a 2 events/s trickle would leave ~17 000 files a day
+    for the daily job to open. Compaction commits carry no data change and never conflict with
+    appends, and a replayed batch that compacts again finds nothing left to do.
+    """
+    from delta.tables import DeltaTable
+
+    DeltaTable.forPath(spark, ratings_path).optimize().where(
+        f"source = '{SOURCE_STREAM}'"
+    ).executeCompaction()
+    DeltaTable.forPath(spark, quarantine_path).optimize().executeCompaction()
+
+
+def should_compact(batch_id: int, every: int) -> bool:
+    """Compact after every `every`-th micro-batch (batch ids only advance when data arrives)."""
+    return every > 0 and (batch_id + 1) % every == 0
+
+
 def batch_writer(
-    ratings_path: str, quarantine_path: str, app_id: str, max_files: int = 2
+    ratings_path: str,
+    quarantine_path: str,
+    app_id: str,
+    max_files: int = 2,
+    compact_every: int = COMPACT_EVERY,
 ) -> Callable[[DataFrame, int], None]:
     """The `foreachBatch` function: both appends are idempotent per (txnAppId, batch id).
 
     The parse is cached and counted once; a table with no rows in this batch is not written at all
     (the seed committed an empty Delta version per table per trigger, doubling the log traffic).
-    Skipping is deterministic, so a replayed batch makes the same decision.
+    Skipping is deterministic, so a replayed batch makes the same decision. Every
+    `compact_every` batches the small files are compacted (`compact`).
     """
 
     def write(batch: DataFrame, batch_id: int) -> None:
@@ -269,12 +296,15 @@ def batch_writer(
                     frame.coalesce(output_files(rows, max_files))
                     .write.format("delta")
                     .mode("append")
+                    .partitionBy(*TABLES[target][1])  # as declared, also when the write creates it
                     .option("txnAppId", f"{app_id}.{target}")
                     .option("txnVersion", batch_id)
                     .save(path)
                 )
         finally:
             parsed.unpersist()
+        if should_compact(batch_id, compact_every):
+            compact(batch.sparkSession, ratings_path, quarantine_path)
 
     return write
 
@@ -300,21 +330,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--min-partitions", type=int, default=2, help="Kafka minPartitions (0: one per topic partition)"
     )
     parser.add_argument(
-        "--compact-min-files",
+        "--compact-every",
         type=int,
-        default=COMPACT_MIN_FILES,
-        help="small files in a partition that trigger Delta auto compaction (0: never compact)",
+        default=COMPACT_EVERY,
+        help="compact the small files every N micro-batches (0: never)",
     )
     parser.add_argument("--progress-seconds", type=float, default=30.0)
     parser.add_argument("--allow-data-loss", action="store_true", help="do not fail if offsets expired")
     return parser.parse_args(argv)
-
-
-def session_conf(args: argparse.Namespace) -> dict[str, str]:
-    """STREAM_CONF with the compaction threshold of `args` (0 turns auto compaction off)."""
-    if args.compact_min_files <= 0:
-        return {**STREAM_CONF, "spark.databricks.delta.autoCompact.enabled": "false"}
-    return {**STREAM_CONF, "spark.databricks.delta.autoCompact.minNumFiles": str(args.compact_min_files)}
 
 
 def start_query(
@@ -336,7 +359,11 @@ def start_query(
         # The topic may have a single partition; split big offset ranges across the cores.
         reader = reader.option("minPartitions", args.min_partitions)
     write = batch_writer(
-        args.ratings, args.quarantine, args.app_id, max(1, spark.sparkContext.defaultParallelism)
+        args.ratings,
+        args.quarantine,
+        args.app_id,
+        max(1, spark.sparkContext.defaultParallelism),
+        args.compact_every,
     )
     writer = (
         reader.load()
@@ -353,7 +380,7 @@ def start_query(
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    spark = build_session("movie_ratings_stream", **session_conf(args))
+    spark = build_session("movie_ratings_stream", **STREAM_CONF)
     ensure_tables(spark, get_settings().lake)
     query = start_query(spark, args)
     print(

@@ -1,8 +1,7 @@
 """The stream compacts its small files and stays exactly-once across the compaction commits.
 
 The real job (`jobs/movie_ratings/stream_ratings.py`, spark-submit) drains a topic of its own in
-small micro-batches into tables of its own, with a compaction threshold low enough to compact
-several times. Then the checkpoint's last commit mark is deleted, as a crash between the Delta
+small micro-batches into tables of its own, compacting every third batch. Then the checkpoint's last commit mark is deleted, as a crash between the Delta
 commit and the checkpoint commit would leave it, and the job runs again: it replays that batch,
 and Delta must skip it although OPTIMIZE commits came after the batch's own.
 """
@@ -22,8 +21,8 @@ pytestmark = pytest.mark.e2e
 
 EVENTS = 400
 INVALID_EVERY = 20  # 20 bad events: a string rating
-PER_BATCH = 80  # -> 5 micro-batches, one file each per table: compactions after the 3rd and 5th
-COMPACT_MIN_FILES = 3
+PER_BATCH = 50  # -> 8 micro-batches, one file each per table
+COMPACT_EVERY = 3  # -> compactions after batches 2 and 5
 
 
 def _history(table: Path) -> list[str]:
@@ -58,18 +57,19 @@ def test_compaction_keeps_every_event_once_and_replays_stay_skipped(
         *("--topic", topic, "--checkpoint", f"{root}/_checkpoint", "--app-id", f"e2e_{run_id}"),
         *("--ratings", f"{root}/ratings", "--quarantine", f"{root}/quarantine"),
         *("--available-now", "--max-offsets-per-trigger", str(PER_BATCH), "--min-partitions", "0"),
-        *("--compact-min-files", str(COMPACT_MIN_FILES)),
+        *("--compact-every", str(COMPACT_EVERY)),
     ]
     spark_submit(*job)
 
     first = e2e.copy_delta_table(f"{root}/ratings", tmp_path / "first")
     operations = _history(first)
     assert operations.count("WRITE") == EVENTS // PER_BATCH
-    assert operations.count("OPTIMIZE") >= 2, f"expected auto compaction, history: {operations}"
+    assert operations.count("OPTIMIZE") == 2, f"expected two compactions, history: {operations}"
     table = DeltaTable(str(first))
     rows = table.to_pyarrow_table(columns=["kafka_offset"]).column("kafka_offset").to_pylist()
     assert len(rows) == len(set(rows)) == EVENTS - invalid
-    assert len(table.file_uris()) < EVENTS // PER_BATCH, "the small files were not compacted"
+    # Batches 0-2 and 3-5 were compacted into one file; batches 6 and 7 added one each.
+    assert len(table.file_uris()) == 3, "the small files were not compacted"
 
     # A crash after the last Delta commit but before the checkpoint's commit mark: replay it.
     last = EVENTS // PER_BATCH - 1

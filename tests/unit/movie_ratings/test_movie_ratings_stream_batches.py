@@ -13,7 +13,7 @@ from datalake.jobs.movie_ratings.stream_ratings import (
     batch_writer,
     output_files,
     parse_args,
-    session_conf,
+    should_compact,
 )
 
 
@@ -30,20 +30,19 @@ def test_snapshot_partitions_are_sized_for_two_cores() -> None:
     assert int(STREAM_CONF["spark.databricks.delta.snapshotPartitions"]) <= 2
 
 
-def test_auto_compaction_is_on_by_default_with_a_settable_threshold() -> None:
-    conf = session_conf(parse_args([]))
-    assert conf["spark.databricks.delta.autoCompact.enabled"] == "true"
-    assert conf["spark.databricks.delta.autoCompact.minNumFiles"] == "50"
-    assert (
-        session_conf(parse_args(["--compact-min-files", "3"]))[
-            "spark.databricks.delta.autoCompact.minNumFiles"
-        ]
-        == "3"
-    )
-    assert (
-        session_conf(parse_args(["--compact-min-files", "0"]))["spark.databricks.delta.autoCompact.enabled"]
-        == "false"
-    )
+@pytest.mark.parametrize(
+    ("every", "compacting_ids"),
+    [(50, [49, 99]), (3, [2, 5, 8]), (1, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), (0, [])],
+)
+def test_compaction_runs_after_every_nth_batch(every: int, compacting_ids: list[int]) -> None:
+    horizon = compacting_ids[-1] + 1 if compacting_ids else 100
+    assert [b for b in range(horizon) if should_compact(b, every)] == compacting_ids
+
+
+def test_compaction_rewrites_only_small_files() -> None:
+    # A flood's batch (100 000 rows, ~1.6 MB) must never qualify, or a compaction stalls the stream.
+    assert int(STREAM_CONF["spark.databricks.delta.optimize.minFileSize"]) <= 1_000_000
+    assert parse_args([]).compact_every == 50
 
 
 def test_defaults_split_a_single_partition_topic_across_two_tasks() -> None:
@@ -64,6 +63,10 @@ class _Writer:
 
     def mode(self, name: str) -> _Writer:
         self.entry["mode"] = name
+        return self
+
+    def partitionBy(self, *columns: str) -> _Writer:
+        self.entry["partitions"] = list(columns)
         return self
 
     def option(self, key: str, value: Any) -> _Writer:
@@ -120,6 +123,7 @@ def test_only_tables_with_rows_are_written_each_idempotently(
     assert [w["path"] for w in writes] == paths
     for w in writes:
         assert w["format"] == "delta" and w["mode"] == "append" and w["files"] == 1
+        assert w["partitions"] == (["source"] if w["path"] == "R" else [])
         assert w["options"]["txnVersion"] == 7
         assert w["options"]["txnAppId"] == "app." + ("ratings" if w["path"] == "R" else "ratings_quarantine")
     assert log[-1] == {"unpersisted": True}

@@ -256,10 +256,11 @@ def compact(spark: SparkSession, ratings_path: str, quarantine_path: str) -> Non
     """
     from delta.tables import DeltaTable
 
-    DeltaTable.forPath(spark, ratings_path).optimize().where(
-        f"source = '{SOURCE_STREAM}'"
-    ).executeCompaction()
-    DeltaTable.forPath(spark, quarantine_path).optimize().executeCompaction()
+    for path, where in ((ratings_path, f"source = '{SOURCE_STREAM}'"), (quarantine_path, None)):
+        if not DeltaTable.isDeltaTable(spark, path):
+            continue  # a table the stream has not written yet (its first batch creates it)
+        optimize = DeltaTable.forPath(spark, path).optimize()
+        (optimize.where(where) if where else optimize).executeCompaction()
 
 
 def should_compact(batch_id: int, every: int) -> bool:

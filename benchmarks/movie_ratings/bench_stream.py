@@ -83,7 +83,7 @@ def _breakdown(query) -> str:
 
 
 def _compactions(spark, path: str) -> int:
-    """OPTIMIZE commits (Delta auto compaction) in a bench table's history."""
+    """OPTIMIZE commits (the stream's compactions) in a bench table's history."""
     from delta.tables import DeltaTable
 
     return DeltaTable.forPath(spark, path).history().where("operation = 'OPTIMIZE'").count()
@@ -140,6 +140,11 @@ def _batch_ranges(query) -> list[tuple[int, int, int, int]]:
     return ranges
 
 
+def _committed_events(query, commits: dict[int, float]) -> int:
+    """Events in the micro-batches whose Delta commits are done."""
+    return sum(last - first for batch, _, first, last in _batch_ranges(query) if batch in commits)
+
+
 def produce_flat_out(bootstrap: str, topic: str, events: int, seed: int) -> engine.ProduceStats:
     """`events` synthetic ratings into `topic` as fast as the engine goes."""
     catalog, _ = default_catalog()
@@ -183,7 +188,8 @@ def phase_b(
         # The supervised stream runs for days: its first batches' JIT warm-up is a start-up cost,
         # not the steady state. Drain a warm-up backlog first; latencies count only later offsets.
         produce_flat_out(bootstrap, topic, warmup, seed=4)
-        while sum(r[3] - r[2] for r in _batch_ranges(query) if r[0] in commits) < warmup:
+        deadline = time.monotonic() + 600
+        while _committed_events(query, commits) < warmup and query.isActive and time.monotonic() < deadline:
             time.sleep(1)
         print(f"phase B: warm-up of {warmup:,} events drained in {len(commits)} batches", flush=True)
     producer = subprocess.run(
@@ -209,10 +215,7 @@ def phase_b(
     sent, produce_rate = int(summary[0].replace(",", "")), float(summary[1].replace(",", ""))
     print(f"phase B: producer sent {sent:,} at {produce_rate:,.0f} ev/s", flush=True)
     deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        done = sum(r[3] - r[2] for r in _batch_ranges(query) if r[0] in commits)
-        if done >= warmup + sent:
-            break
+    while _committed_events(query, commits) < warmup + sent and time.monotonic() < deadline:
         time.sleep(1)
     query.stop()
     compactions = _compactions(spark, args.ratings)

@@ -32,7 +32,10 @@ java_major=$(java -XshowSettings:properties -version 2>&1 | awk -F= '/java.speci
 ((java_major >= 17)) || die "Java 17 or newer is needed (found $java_major): apt-get install openjdk-17-jdk-headless"
 
 # --- Python environment (pinned in pyproject.toml, locked in uv.lock) ---------------------------
-PYTHON=${PYTHON:-python3.11}
+# As root, Debian's interpreter: the services run as another account, which must be able to execute
+# the venv's python (an interpreter under /root, e.g. pyenv's, is out of its reach).
+if [[ $EUID -eq 0 && -x /usr/bin/python3.11 ]]; then DEFAULT_PYTHON=/usr/bin/python3.11; else DEFAULT_PYTHON=python3.11; fi
+PYTHON=${PYTHON:-$DEFAULT_PYTHON}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 "$PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null \
   || die "Python 3.11 is needed (found $("$PYTHON" --version 2>&1)): apt-get install python3.11 python3.11-venv"
@@ -41,7 +44,22 @@ if [[ ! -x .tools/bin/uv ]] || [[ "$(.tools/bin/uv --version | cut -d' ' -f2)" !
   "$PYTHON" -m venv .tools
   .tools/bin/pip install -q "uv==$UV_VERSION"
 fi
-UV_PYTHON="$PYTHON" .tools/bin/uv sync --frozen --extra dev --quiet
+# Compiled once here: the services run as an account that cannot write .venv's __pycache__.
+UV_PYTHON="$PYTHON" .tools/bin/uv sync --frozen --extra dev --quiet --compile-bytecode
+
+# --- The unprivileged account every service runs as (root only; see docs/security.md) ------------
+SERVICE_USER=$(grep -s '^SERVICE_USER=' .env | cut -d= -f2 || true)
+SERVICE_USER=${SERVICE_USER:-datalake}
+if [[ $EUID -eq 0 ]]; then
+  if ! id -u "$SERVICE_USER" >/dev/null 2>&1; then
+    say "creating the service account $SERVICE_USER"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$SERVICE_USER"
+  fi
+  runuser -u "$SERVICE_USER" -- "$PWD/.venv/bin/python" -c pass 2>/dev/null \
+    || die "the service account $SERVICE_USER cannot run $PWD/.venv/bin/python ($(readlink -f .venv/bin/python)): \
+recreate the venv with a system interpreter (rm -rf .venv; PYTHON=/usr/bin/python3.11 ./start.sh) and make sure \
+every folder above $PWD is enterable by others (chmod o+x)"
+fi
 
 # --- Everything else: jars, configs, secrets, services (see src/datalake/platform/) ----------------
 say "starting the platform"

@@ -1,6 +1,6 @@
 """The daily top-100 on N synthetic MovieLens-shaped ratings: the Spark job's transform vs DuckDB.
 
-    env SPARK_CONF_DIR=var/conf/spark SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON=.venv/bin/python \\
+    env SPARK_CONF_DIR=var/conf/spark SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON=.venv/bin/python HADOOP_USER_NAME=datalake \\
         .venv/bin/spark-submit --conf spark.ui.enabled=false \\
         benchmarks/movie_ratings/bench_daily.py [--rows 32000000] [--rounds 2]
 

@@ -1,6 +1,6 @@
 """Kafka -> Delta streaming: sustained events/s and p95 produce-to-queryable latency.
 
-    env SPARK_CONF_DIR=var/conf/spark SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON=.venv/bin/python \\
+    env SPARK_CONF_DIR=var/conf/spark SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON=.venv/bin/python HADOOP_USER_NAME=datalake \\
         .venv/bin/spark-submit --master 'local[2]' --conf spark.ui.enabled=false \\
         benchmarks/movie_ratings/bench_stream.py [--events 1000000] [--rate 20000] [--duration 60]
 

@@ -94,5 +94,24 @@ def logs(service: str, lines: int = typer.Option(50, "-n")) -> None:
     console.print(log_tail(context(), service, lines), highlight=False, markup=False)
 
 
+@app.command("sql-user")
+def sql_user(
+    name: Annotated[str, typer.Argument(help="user name for the Spark Thrift server")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="its password")
+    ],
+) -> None:
+    """Add a Spark Thrift server user, or change its password (takes effect at the next login)."""
+    from datalake.platform.credentials import set_user, thrift_users_file
+    from datalake.platform.services import context
+
+    ctx = context()
+    try:
+        changed = set_user(thrift_users_file(ctx.paths), name, password, owner=ctx.service_user)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    console.print(f"{name}: {'saved' if changed else 'unchanged (same password)'}")
+
+
 if __name__ == "__main__":
     app()

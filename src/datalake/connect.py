@@ -33,7 +33,7 @@ from tenacity import (
     wait_fixed,
 )
 
-from datalake.settings import REPO_ROOT, get_settings
+from datalake.settings import REPO_ROOT, Settings, get_settings
 
 CONNECTORS_DIR = REPO_ROOT / "kafka_connect" / "connectors"
 
@@ -119,7 +119,20 @@ def connector_files(directory: Path = CONNECTORS_DIR) -> list[Path]:
     return sorted(Path(directory).glob("*.json"))
 
 
+def env_names(directory: Path = CONNECTORS_DIR) -> set[str]:
+    """Every variable the connector files read with ${env:NAME}: the worker's allow list."""
+    names: set[str] = set()
+    for path in connector_files(directory):
+        names.update(re.findall(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}", path.read_text(encoding="utf-8")))
+    return names
+
+
 # ---- REST client ---------------------------------------------------------------------------------
+def connect_auth(settings: Settings) -> tuple[str, str]:
+    """The credentials of Connect's REST API (BasicAuthSecurityRestExtension, docs/security.md)."""
+    return (settings.connect_admin_user, settings.connect_admin_password)
+
+
 @dataclass
 class ApplyResult:
     name: str
@@ -135,13 +148,20 @@ class ConnectClient:
     session: Any = field(default_factory=requests.Session)
     timeout: float = 10.0
     sleep: Callable[[float], None] = time.sleep
+    # (user, password) for the REST API's basic authentication; default: the admin from settings.
+    auth: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
-        self.url = (self.url or get_settings().connect_url).rstrip("/")
+        s = get_settings()
+        self.url = (self.url or s.connect_url).rstrip("/")
+        if self.auth is None:
+            self.auth = connect_auth(s)
 
     def _request(self, method: str, path: str, *, ok: Iterable[int] = (), **kwargs: Any) -> requests.Response:
         try:
-            resp = self.session.request(method, f"{self.url}{path}", timeout=self.timeout, **kwargs)
+            resp = self.session.request(
+                method, f"{self.url}{path}", timeout=self.timeout, auth=self.auth, **kwargs
+            )
         except requests.RequestException as exc:
             raise ConnectUnreachable(f"{method} {self.url}{path}: {type(exc).__name__}: {exc}") from exc
         if resp.status_code >= 400 and resp.status_code not in set(ok):

@@ -274,15 +274,10 @@ def connect_source() -> Connection:
 
 
 def connect_curated() -> Connection:
-    """The Spark Thrift Server (HiveServer2 protocol)."""
-    import getpass
+    """The Spark Thrift Server (HiveServer2 protocol), as the platform's SQL user."""
+    from datalake import thrift
 
-    from pyhive import hive
-
-    from datalake.settings import get_settings
-
-    s = get_settings()
-    return hive.connect(host=s.thrift_host, port=s.thrift_port, username=getpass.getuser())
+    return thrift.connect()
 
 
 def refresh_curated(conn: Connection, checks: Iterable[TableCheck]) -> None:

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
 
     lake_mode: Mode = Mode.NATIVE
     var_dir: Path = REPO_ROOT / "var"
+    # The unprivileged OS account the services run as when the platform is started by root
+    # (`start.sh` creates it). Started by anyone else, the services run as that user.
+    service_user: str = "datalake"
 
     # Endpoints (defaults per mode, see _MODE_DEFAULTS).
     kafka_bootstrap: str = ""
@@ -106,8 +109,19 @@ class Settings(BaseSettings):
     mariadb_root_password: str = ""
     mariadb_cdc_user: str = "cdc"
     mariadb_cdc_password: str = ""
+    # Read-only account for people who query results (SELECT on `mariadb_result_databases` only).
+    mariadb_analyst_user: str = "analyst"
+    mariadb_analyst_password: str = ""
+    mariadb_result_databases: tuple[str, ...] = ("movie_ratings", "finance_marts")
+    postgres_superuser_password: str = ""
     postgres_airflow_password: str = ""
     postgres_hive_password: str = ""
+    # The Spark Thrift server's SQL user (CUSTOM authentication against a password file).
+    thrift_user: str = "lake"
+    thrift_password: str = ""
+    # Kafka Connect's REST API (HTTP basic authentication).
+    connect_admin_user: str = "admin"
+    connect_admin_password: str = ""
     airflow_admin_user: str = "admin"
     airflow_admin_password: str = ""
     airflow_fernet_key: str = ""

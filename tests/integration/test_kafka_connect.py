@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import requests
-
-from datalake.settings import get_settings
+from datalake.connect import ConnectClient
 
 
 def test_connect_lists_debezium_mongodb_and_lake_sink_plugins() -> None:
-    response = requests.get(f"{get_settings().connect_url}/connector-plugins", timeout=10)
-    response.raise_for_status()
-    classes = {plugin["class"] for plugin in response.json()}
+    classes = {plugin["class"] for plugin in ConnectClient().list_plugins()}
     assert {
         "io.debezium.connector.mariadb.MariaDbConnector",
         "io.debezium.connector.mysql.MySqlConnector",
@@ -20,5 +16,5 @@ def test_connect_lists_debezium_mongodb_and_lake_sink_plugins() -> None:
 
 
 def test_worker_is_in_distributed_mode() -> None:
-    root = requests.get(get_settings().connect_url, timeout=10).json()
+    root = ConnectClient()._request("GET", "/").json()
     assert root["kafka_cluster_id"] and root["version"].startswith("4.")

@@ -3,8 +3,7 @@ readable by a second Spark application and by SQL clients through the Thrift ser
 
 from __future__ import annotations
 
-from pyhive import hive
-
+from datalake import thrift
 from datalake.settings import REPO_ROOT, get_settings
 
 
@@ -33,8 +32,7 @@ def test_delta_table_on_hdfs_is_shared_through_the_metastore(spark_submit, uniqu
     assert "delta" in lines[1] and get_settings().lake.curated("platform", table) in lines[1]
 
     # The Thrift server (HiveServer2 protocol) serves it to SQL clients.
-    s = get_settings()
-    with hive.connect(host=s.thrift_host, port=s.thrift_port, username="lake") as conn:
+    with thrift.connect() as conn:
         cursor = conn.cursor()
         cursor.execute(f"SELECT run_date, COUNT(*) FROM platform.{table} GROUP BY run_date")
         assert [(str(d), n) for d, n in cursor.fetchall()] == [("2026-01-02", 100)]

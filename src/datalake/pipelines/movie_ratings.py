@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datalake.pipelines import Pipeline
 from datalake.platform.bootstrap import run_checked
-from datalake.platform.services import Context, Service, spark_environment
+from datalake.platform.services import Context, Service, service_environment, spark_environment
 from datalake.settings import REPO_ROOT
 
 JOBS = REPO_ROOT / "jobs" / "movie_ratings"
@@ -20,7 +20,8 @@ def load_catalog(ctx: Context) -> None:
     run_checked(
         [str(ctx.paths.venv_bin / "spark-submit"), str(JOBS / "catalog_load.py")],
         ctx,
-        env=spark_environment(ctx),
+        env={**spark_environment(ctx), **service_environment(ctx)},
+        user=ctx.service_user,
     )
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.touch()

@@ -1,8 +1,9 @@
-"""One-time initialisation before a service's first start, and idempotent setup right after it is up.
+"""One-time initialisation before a service's first start, and the folders every start needs.
 
 `initialise` steps run only when the service's data folder is missing (first start ever), so a
-restart never re-formats anything. `after_start` steps (users, grants, databases, folders) are
-safe to repeat: they run on every `lake up` before dependants start.
+restart never re-formats anything. They run as the account the service will run as, so what they
+create belongs to it. The idempotent steps after a service is up (accounts, grants, databases,
+the lake's folders) are in `datalake.platform.provision`.
 """
 
 from __future__ import annotations
@@ -13,26 +14,33 @@ import os
 import shutil
 import stat
 import subprocess
-import urllib.request
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from datalake.platform.services import Context, postgres_bindir
+from datalake.platform import provision
+from datalake.platform.accounts import hand_over, is_root, own, share_read
+from datalake.platform.services import Context, postgres_bindir, service_environment
+from datalake.settings import REPO_ROOT
 
 
 def run_checked(
-    cmd: list[str], ctx: Context, env: dict[str, str] | None = None, user: str | None = None
+    cmd: list[str],
+    ctx: Context,
+    env: dict[str, str] | None = None,
+    user: str | None = None,
+    stdin: str | None = None,
 ) -> None:
-    """Run a set-up command; on failure raise with the command and the tail of its output."""
-    if user and os.geteuid() == 0:
+    """Run a set-up command (as `user` when root); on failure raise with the tail of its output."""
+    if user and is_root() and user != "root":
         cmd = ["runuser", "-u", user, "--", *cmd]
     result = subprocess.run(
         cmd,
+        input=stdin,
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
-        cwd=ctx.paths.repo,
+        cwd=ctx.paths.home if user == ctx.service_user else "/",
         check=False,
     )
     if result.returncode != 0:
@@ -40,59 +48,107 @@ def run_checked(
         raise RuntimeError(f"command failed ({result.returncode}): {' '.join(cmd)}\n{tail}")
 
 
-# ---- first start only ------------------------------------------------------------------------
+# ---- every start: the folders each account may write -----------------------------------------------
+# Relative to var/. Everything else under var/ stays the starting user's (root): supervisord's
+# config and socket, the programs' logs (supervisord writes them), jars, rendered configs.
+SERVICE_FOLDERS = (
+    "home",
+    "airflow",
+    "run/mariadb",
+    "data/mariadb",
+    "data/mariadb-binlog",
+    "data/mariadb-files",
+    "data/kafka",
+    "data/hdfs",
+    "data/mongo",
+)
 
 
-def init_mariadb(ctx: Context) -> None:
-    datadir = ctx.paths.data / "mariadb"
-    if (datadir / "mysql").exists():
-        return
-    datadir.mkdir(parents=True, exist_ok=True)
-    (ctx.paths.data / "mariadb-binlog").mkdir(parents=True, exist_ok=True)
-    cmd = [
-        "mariadb-install-db",
-        f"--defaults-file={ctx.conf('mariadb', 'my.cnf')}",
-        "--auth-root-authentication-method=normal",
-        "--skip-test-db",
-    ]
-    run_checked(cmd, ctx)
+def prepare_folders(ctx: Context) -> None:
+    """Create the runtime folders and give each to the account that writes it (idempotent)."""
+    p = ctx.paths
+    for folder in (p.logs, p.run, p.data, p.conf):
+        folder.mkdir(parents=True, exist_ok=True)
+    p.supervisor.mkdir(parents=True, exist_ok=True)
+    p.supervisor.chmod(0o700)  # supervisord's config and control socket: its starter's only
+    for relative in SERVICE_FOLDERS:
+        hand_over(p.var / relative, ctx.service_user, mode=0o700 if relative.startswith("data/") else 0o755)
+    (p.data / "mariadb-files").chmod(0o700)
+    if is_root():
+        _let_user_traverse(p.var)  # the service accounts reach var/ through every parent
+    # Services read their settings (passwords included) from .env: readable, not writable, by them.
+    share_read(REPO_ROOT / ".env", ctx.service_user)
 
 
 def _let_user_traverse(path: Path) -> None:
-    """PostgreSQL refuses to run as root, so its OS user must reach var/ through every parent."""
+    """Service accounts must reach var/ through every parent folder (o+x, no listing)."""
     for folder in [path, *path.parents]:
         mode = folder.stat().st_mode
         if not mode & stat.S_IXOTH:
-            print(f"  postgres: allowing traversal (o+x, no listing) of {folder}", flush=True)
+            print(f"  allowing traversal (o+x, no listing) of {folder}", flush=True)
             folder.chmod(mode | stat.S_IXOTH)
 
 
+# ---- first start only ------------------------------------------------------------------------
+def init_mariadb(ctx: Context) -> None:
+    if (ctx.paths.data / "mariadb" / "mysql").exists():
+        return
+    cmd = [
+        "mariadb-install-db",
+        f"--defaults-file={ctx.conf('mariadb', 'my.cnf')}",
+        # root@localhost with an empty password until `provision.setup_mariadb` sets one (and drops
+        # the other root accounts this creates); no unix_socket plugin, which would tie root to an
+        # OS account the service user is not.
+        "--auth-root-authentication-method=normal",
+        "--skip-test-db",
+    ]
+    run_checked(cmd, ctx, user=ctx.service_user)
+
+
 def init_postgres(ctx: Context) -> None:
+    """initdb with scram everywhere (socket included) and the superuser's password from .env."""
     datadir = ctx.paths.data / "postgres"
     sockdir = ctx.paths.run / "postgres"
-    sockdir.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        _let_user_traverse(ctx.paths.var)
-        shutil.chown(sockdir, "postgres", "postgres")
-    if (datadir / "PG_VERSION").exists():
-        return
-    datadir.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        shutil.chown(datadir, "postgres", "postgres")
-    cmd = [
-        str(postgres_bindir() / "initdb"),
-        "-D",
-        str(datadir),
-        "-U",
-        "postgres",
-        "-E",
-        "UTF8",
-        "--locale=C",
-        # Local socket: trust (used only by this bootstrap); TCP: passwords only.
-        "--auth-local=trust",
-        "--auth-host=scram-sha-256",
-    ]
-    run_checked(cmd, ctx, user="postgres")
+    for folder in (datadir, sockdir):
+        folder.mkdir(parents=True, exist_ok=True)
+        if is_root():
+            shutil.chown(folder, "postgres", "postgres")
+    sockdir.chmod(0o700)
+    marker = datadir / ".superuser-password-set"
+    password = ctx.settings.postgres_superuser_password
+    if not (datadir / "PG_VERSION").exists():
+        pwfile = sockdir / ".initdb-password"
+        pwfile.write_text(password + "\n")
+        pwfile.chmod(0o600)
+        own(pwfile, "postgres", recursive=False)
+        try:
+            run_checked(
+                [
+                    str(postgres_bindir() / "initdb"),
+                    *("-D", str(datadir), "-U", "postgres", "-E", "UTF8", "--locale=C"),
+                    "--auth-local=scram-sha-256",
+                    "--auth-host=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                ],
+                ctx,
+                user="postgres",
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+    elif not marker.exists():
+        # A cluster initialised before passwords were required (local trust): set the superuser's
+        # password in single-user mode, which needs no connection and so no authentication.
+        quoted = password.replace("'", "''")
+        run_checked(
+            [str(postgres_bindir() / "postgres"), "--single", "-D", str(datadir), "postgres"],
+            ctx,
+            user="postgres",
+            stdin=f"ALTER ROLE postgres PASSWORD '{quoted}';\n",
+        )
+    (datadir / "pg_hba.conf").write_text(provision.PG_HBA)
+    own(datadir / "pg_hba.conf", "postgres", recursive=False)
+    marker.touch()
+    own(marker, "postgres", recursive=False)
 
 
 def init_kafka(ctx: Context) -> None:
@@ -112,7 +168,7 @@ def init_kafka(ctx: Context) -> None:
         "-c",
         ctx.conf("kafka", "server.properties"),
     ]
-    run_checked(cmd, ctx)
+    run_checked(cmd, ctx, user=ctx.service_user)
 
 
 def init_namenode(ctx: Context) -> None:
@@ -125,11 +181,7 @@ def init_namenode(ctx: Context) -> None:
         "-format",
         "-nonInteractive",
     ]
-    run_checked(cmd, ctx)
-
-
-def init_mongo(ctx: Context) -> None:
-    (ctx.paths.data / "mongo").mkdir(parents=True, exist_ok=True)
+    run_checked(cmd, ctx, user=ctx.service_user)
 
 
 def init_airflow(ctx: Context) -> None:
@@ -137,96 +189,20 @@ def init_airflow(ctx: Context) -> None:
     from datalake.platform.services import airflow_environment
 
     home = ctx.paths.airflow_home
-    home.mkdir(parents=True, exist_ok=True)
     passwords = home / "passwords.json"
     wanted = json.dumps({ctx.settings.airflow_admin_user: ctx.settings.airflow_admin_password})
     if not passwords.exists() or passwords.read_text() != wanted:
         passwords.write_text(wanted)
-        passwords.chmod(0o600)
+    passwords.chmod(0o600)
+    own(passwords, ctx.service_user, recursive=False)
     import airflow
 
     marker = home / f".migrated-{airflow.__version__}"
     if marker.exists():
         return
-    run_checked([str(ctx.paths.venv_bin / "airflow"), "db", "migrate"], ctx, env=airflow_environment(ctx))
+    env = {**airflow_environment(ctx), **service_environment(ctx)}
+    run_checked([str(ctx.paths.venv_bin / "airflow"), "db", "migrate"], ctx, env=env, user=ctx.service_user)
     marker.touch()
-
-
-# ---- after every start (idempotent) -------------------------------------------------------------
-
-
-def setup_mariadb(ctx: Context) -> None:
-    import pymysql
-
-    s = ctx.settings
-    socket_path = str(ctx.paths.run / "mariadb.sock")
-    try:
-        conn = pymysql.connect(unix_socket=socket_path, user="root", password=s.mariadb_root_password)
-    except pymysql.err.OperationalError:
-        conn = pymysql.connect(unix_socket=socket_path, user="root", password="")  # first start
-    app_dbs = ["santander", "stock_market", "movie_ratings", "finance_marts"]
-    statements = [
-        "ALTER USER 'root'@'localhost' IDENTIFIED BY %(root)s",
-        *(f"CREATE DATABASE IF NOT EXISTS `{db}`" for db in app_dbs),
-        "CREATE USER IF NOT EXISTS %(user)s@'127.0.0.1' IDENTIFIED BY %(password)s",
-        "ALTER USER %(user)s@'127.0.0.1' IDENTIFIED BY %(password)s",
-        *(f"GRANT ALL PRIVILEGES ON `{db}`.* TO %(user)s@'127.0.0.1'" for db in app_dbs),
-        # Debezium: read the binlog and snapshot the source databases.
-        "CREATE USER IF NOT EXISTS %(cdc)s@'127.0.0.1' IDENTIFIED BY %(cdc_password)s",
-        "ALTER USER %(cdc)s@'127.0.0.1' IDENTIFIED BY %(cdc_password)s",
-        "GRANT SELECT, RELOAD, SHOW DATABASES, LOCK TABLES, REPLICATION SLAVE, REPLICATION CLIENT,"
-        " BINLOG MONITOR ON *.* TO %(cdc)s@'127.0.0.1'",
-        "FLUSH PRIVILEGES",
-    ]
-    params = {
-        "root": s.mariadb_root_password,
-        "user": s.mariadb_user,
-        "password": s.mariadb_password,
-        "cdc": s.mariadb_cdc_user,
-        "cdc_password": s.mariadb_cdc_password,
-    }
-    with conn, conn.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement, params)
-        conn.commit()
-
-
-def setup_postgres(ctx: Context) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    s = ctx.settings
-    conn = psycopg2.connect(host=str(ctx.paths.run / "postgres"), port=s.postgres_port, user="postgres")
-    conn.autocommit = True  # CREATE DATABASE cannot run in a transaction block
-    with conn.cursor() as cursor:
-        for role, password, database in (
-            ("airflow", s.postgres_airflow_password, "airflow"),
-            ("hive", s.postgres_hive_password, "metastore"),
-        ):
-            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
-            verb = "ALTER" if cursor.fetchone() else "CREATE"
-            cursor.execute(
-                sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(sql.Identifier(role)), (password,)
-            )
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
-            if not cursor.fetchone():
-                cursor.execute(
-                    sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                        sql.Identifier(database), sql.Identifier(role)
-                    )
-                )
-    conn.close()
-
-
-def setup_hdfs(ctx: Context) -> None:
-    """The lake's top folders and the Hive warehouse, through WebHDFS (idempotent MKDIRS)."""
-    base = ctx.settings.webhdfs_url
-    for path, permission in (("/lake", "755"), ("/user/hive/warehouse", "777"), ("/tmp", "1777")):
-        url = f"{base}/webhdfs/v1{path}?op=MKDIRS&permission={permission}&user.name=root"
-        request = urllib.request.Request(url, method="PUT")
-        with urllib.request.urlopen(request, timeout=10) as response:
-            if not json.loads(response.read()).get("boolean"):
-                raise RuntimeError(f"WebHDFS MKDIRS {path} failed")
 
 
 INITIALISE: dict[str, Callable[[Context], None]] = {
@@ -234,12 +210,11 @@ INITIALISE: dict[str, Callable[[Context], None]] = {
     "postgres": init_postgres,
     "kafka": init_kafka,
     "hdfs-namenode": init_namenode,
-    "mongo": init_mongo,
     "airflow-api-server": init_airflow,
 }
 
 AFTER_START: dict[str, Callable[[Context], None]] = {
-    "mariadb": setup_mariadb,
-    "postgres": setup_postgres,
-    "hdfs-datanode": setup_hdfs,
+    "mariadb": provision.setup_mariadb,
+    "postgres": provision.setup_postgres,
+    "hdfs-datanode": provision.setup_hdfs,
 }

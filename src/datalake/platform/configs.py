@@ -6,31 +6,39 @@ a change up on its next restart.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from string import Template
 
+from datalake.platform.accounts import own, service_account
 from datalake.platform.paths import Paths
 from datalake.settings import Settings
 
 
-def _render(template: Path, target: Path, values: dict[str, str], private: bool = False) -> None:
+def _render(template: Path, target: Path, values: dict[str, str], private_to: str | None = None) -> None:
+    """Fill a template; `private_to`: readable (0600) by that account only (it holds secrets)."""
     text = Template(template.read_text()).substitute(values)
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists() or target.read_text() != text:
         target.write_text(text)
-    if private:
+    if private_to:
         target.chmod(0o600)
+        own(target, private_to, recursive=False)
+
+
+def mariadb_socket(paths: Paths) -> Path:
+    return paths.run / "mariadb" / "mariadb.sock"
 
 
 def render_all(settings: Settings, paths: Paths) -> None:
+    from datalake.connect import env_names
+
     src = paths.services
     common = {"data": str(paths.data), "run": str(paths.run), "hdfs_uri": settings.hdfs_uri}
-    is_root = os.geteuid() == 0
+    account = service_account(settings)
     _render(
         src / "mariadb" / "my.cnf",
         paths.conf / "mariadb" / "my.cnf",
-        {**common, "port": str(settings.mariadb_port), "user_line": "user = root" if is_root else ""},
+        {**common, "port": str(settings.mariadb_port), "socket": str(mariadb_socket(paths))},
     )
     _render(
         src / "kafka" / "server.properties",
@@ -45,6 +53,7 @@ def render_all(settings: Settings, paths: Paths) -> None:
             "bootstrap": settings.kafka_bootstrap,
             "port": "8083",
             "plugin_path": str(paths.jars / "connect-plugins"),
+            "env_allowlist": "|".join(sorted(env_names())),
         },
     )
     hadoop_ports = {"nn_http_port": "9870", "dn_port": "9866", "dn_http_port": "9864", "dn_ipc_port": "9867"}
@@ -59,7 +68,7 @@ def render_all(settings: Settings, paths: Paths) -> None:
             "postgres_port": str(settings.postgres_port),
             "hive_password": settings.postgres_hive_password,
         },
-        private=True,
+        private_to=account,
     )
     _render(src / "hive" / "hive-log4j2.properties", paths.conf / "hive" / "hive-log4j2.properties", {})
     spark_jars = str(paths.jars / "spark" / "*")

@@ -6,12 +6,16 @@ They are cheap (a few ms to a few hundred) so `lake status` can run them all in 
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import socket
 import subprocess
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datalake.settings import Settings
 
 TIMEOUT_S = 3.0
 
@@ -20,9 +24,13 @@ class Unhealthy(Exception):
     """The service answered wrongly or not at all."""
 
 
-def _http_json(url: str, timeout: float = TIMEOUT_S) -> Any:
+def _http_json(url: str, timeout: float = TIMEOUT_S, auth: tuple[str, str] | None = None) -> Any:
+    request = urllib.request.Request(url)
+    if auth:
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read().decode())
     except Exception as exc:
         raise Unhealthy(f"GET {url}: {exc}") from exc
@@ -69,8 +77,8 @@ def kafka_metadata(bootstrap: str) -> str:
     return f"{len(metadata.brokers)} broker(s), {len(metadata.topics)} topic(s)"
 
 
-def connect_plugins(url: str) -> str:
-    plugins = _http_json(f"{url}/connector-plugins")
+def connect_plugins(url: str, auth: tuple[str, str]) -> str:
+    plugins = _http_json(f"{url}/connector-plugins", auth=auth)
     return f"{len(plugins)} connector plugin(s)"
 
 
@@ -128,20 +136,17 @@ def metastore_databases(uri: str) -> str:
     return f"{len(names)} database(s)"
 
 
-def thrift_server_sql(host: str, port: int) -> str:
-    import logging
-
-    from pyhive import hive
-
-    logging.getLogger("pyhive").setLevel(logging.ERROR)  # it logs every refused connect while starting
+def thrift_server_sql(settings: Settings) -> str:
+    """`SELECT 1` as the platform's SQL user (so authentication is part of the check)."""
+    from datalake import thrift
 
     try:
-        with hive.connect(host=host, port=port, username="lake") as conn:
+        with thrift.connect(settings) as conn:
             cursor = conn.cursor()
             cursor.execute("SELECT 1")
             cursor.fetchall()
     except Exception as exc:
-        raise Unhealthy(f"{host}:{port}: {exc}") from exc
+        raise Unhealthy(f"{settings.thrift_host}:{settings.thrift_port}: {exc}") from exc
     return "SELECT 1 ok"
 
 

@@ -80,6 +80,16 @@ def build_hive_patch(paths: Paths) -> None:
     _javac(paths, "hive-patch", paths.services / "hive" / "src", str(paths.spark_home / "jars" / "*"))
 
 
+def build_connect_config_provider(paths: Paths) -> None:
+    """The Connect worker's allow-listing env config provider (services/kafka/src)."""
+    _javac(paths, "kafka", paths.services / "kafka" / "src", str(paths.jars / "kafka" / "*"))
+
+
+def build_thrift_authenticator(paths: Paths) -> None:
+    """The Spark Thrift server's password-file authentication (services/spark/src)."""
+    _javac(paths, "spark", paths.services / "spark" / "src", str(paths.spark_home / "jars" / "*"))
+
+
 def build_lake_sink(paths: Paths) -> None:
     """Our Kafka Connect sink (kafka_connect/lake-sink), built and copied under plugin.path."""
     module = paths.repo / "kafka_connect" / "lake-sink"
@@ -105,4 +115,6 @@ def install_all() -> None:
     install_jars(paths)
     build_mongo_launcher(paths)
     build_hive_patch(paths)
+    build_connect_config_provider(paths)
+    build_thrift_authenticator(paths)
     build_lake_sink(paths)

@@ -61,12 +61,22 @@ class Paths:
         return self.conf / "spark"
 
     @property
+    def supervisor(self) -> Path:
+        """supervisord's own folder (config, socket, pid): root's only when started by root."""
+        return self.var / "supervisor"
+
+    @property
     def supervisor_conf(self) -> Path:
-        return self.conf / "supervisord.conf"
+        return self.supervisor / "supervisord.conf"
 
     @property
     def supervisor_socket(self) -> Path:
-        return self.run / "supervisor.sock"
+        return self.supervisor / "supervisor.sock"
+
+    @property
+    def home(self) -> Path:
+        """HOME and working folder of every supervised program (writable by the service user)."""
+        return self.var / "home"
 
     @property
     def airflow_home(self) -> Path:

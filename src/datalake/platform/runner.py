@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import psutil
 
 from datalake import pipelines
-from datalake.platform import bootstrap, configs
+from datalake.platform import bootstrap, configs, credentials
+from datalake.platform.accounts import AccountError, check_service_user
 from datalake.platform.health import Unhealthy
 from datalake.platform.secrets import ensure_env_file
 from datalake.platform.services import Context, Service, build_registry, context
@@ -90,10 +91,14 @@ def ensure_secrets() -> None:
 
 
 def prepare(ctx: Context, services: list[Service]) -> Supervisor:
-    """Configs and a running supervisord that knows every program."""
-    for folder in (ctx.paths.logs, ctx.paths.run, ctx.paths.data, ctx.paths.conf):
-        folder.mkdir(parents=True, exist_ok=True)
+    """Folders, configs and credentials files, and a running supervisord that knows every program."""
+    try:
+        check_service_user(ctx.settings)
+    except AccountError as exc:
+        raise PlatformError(str(exc)) from None
+    bootstrap.prepare_folders(ctx)
     configs.render_all(ctx.settings, ctx.paths)
+    credentials.write_all(ctx.settings, ctx.paths, owner=ctx.service_user)
     text = render_config(services + pipelines.programs(), ctx)
     conf = ctx.paths.supervisor_conf
     if not conf.exists() or conf.read_text() != text:

@@ -26,12 +26,16 @@ GENERATED: dict[str, Callable[[], str]] = {
     "MARIADB_ROOT_PASSWORD": _password,
     "MARIADB_PASSWORD": _password,
     "MARIADB_CDC_PASSWORD": _password,
+    "MARIADB_ANALYST_PASSWORD": _password,
+    "POSTGRES_SUPERUSER_PASSWORD": _password,
     "POSTGRES_AIRFLOW_PASSWORD": _password,
     "POSTGRES_HIVE_PASSWORD": _password,
     "AIRFLOW_ADMIN_PASSWORD": _password,
     "AIRFLOW_FERNET_KEY": _fernet_key,
     "AIRFLOW_JWT_SECRET": _password,
     "AIRFLOW_API_SECRET_KEY": _password,
+    "THRIFT_PASSWORD": _password,
+    "CONNECT_ADMIN_PASSWORD": _password,
     "PII_SALT": _password,
 }
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from datalake.platform import health
+from datalake.platform import credentials, health
+from datalake.platform.accounts import service_account
 from datalake.platform.paths import Paths, get_paths, java_home
 from datalake.settings import Settings, get_settings
 
@@ -50,6 +51,11 @@ class Context:
     def java(self) -> str:
         return str(java_home() / "bin" / "java")
 
+    @property
+    def service_user(self) -> str:
+        """The OS account the services run as (see datalake.platform.accounts)."""
+        return service_account(self.settings)
+
     def conf(self, *parts: str) -> str:
         return str(self.paths.conf.joinpath(*parts))
 
@@ -68,7 +74,8 @@ class Service:
     check: Callable[[Settings], str] | None
     depends_on: tuple[str, ...] = ()
     environment: Callable[[Context], dict[str, str]] = field(default=lambda ctx: {})
-    run_as: str | None = None  # an OS user to drop to when started as root
+    # The OS account to run as when started by root; None: the platform's service account.
+    run_as: str | None = None
     start_timeout_s: int = 180
 
 
@@ -80,15 +87,18 @@ def postgres_bindir() -> Path:
     return Path(candidates[-1]).parent
 
 
-def _kafka_java(ctx: Context, heap: str, main: str, *args: str) -> list[str]:
+def _kafka_java(
+    ctx: Context, heap: str, main: str, *args: str, jvm: tuple[str, ...] = (), classpath: tuple[str, ...] = ()
+) -> list[str]:
     return [
         ctx.java,
         f"-Xmx{heap}",
         "-XX:+UseG1GC",
         "-XX:MaxGCPauseMillis=20",
         f"-Dlog4j2.configurationFile={ctx.conf('kafka', 'log4j2.properties')}",
+        *jvm,
         "-cp",
-        str(ctx.paths.jars / "kafka" / "*"),
+        ":".join([str(ctx.paths.jars / "kafka" / "*"), *classpath]),
         main,
         *args,
     ]
@@ -115,7 +125,15 @@ def spark_environment(ctx: Context) -> dict[str, str]:
         "SPARK_LOCAL_IP": "127.0.0.1",
         "JAVA_HOME": str(java_home()),
         "PYSPARK_PYTHON": str(ctx.paths.venv_bin / "python"),
+        # HDFS simple authentication: act as the service account that owns the lake, whoever runs
+        # the job (an Airflow task, a test, `lake up` as root). See docs/security.md.
+        "HADOOP_USER_NAME": ctx.service_user,
     }
+
+
+def service_environment(ctx: Context) -> dict[str, str]:
+    """What a process of the service account needs besides its own settings: a home it may write."""
+    return {"HOME": str(ctx.paths.home)}
 
 
 def airflow_environment(ctx: Context) -> dict[str, str]:
@@ -220,6 +238,8 @@ def build_registry() -> list[Service]:
                 "-c",
                 f"unix_socket_directories={ctx.paths.run / 'postgres'}",
                 "-c",
+                "unix_socket_permissions=0700",  # the socket asks for a password too (pg_hba)
+                "-c",
                 "shared_buffers=64MB",
             ],
             check=lambda st: health.postgres_ready(st.postgres_host, st.postgres_port),
@@ -245,8 +265,13 @@ def build_registry() -> list[Service]:
                 "512m",
                 "org.apache.kafka.connect.cli.ConnectDistributed",
                 ctx.conf("kafka", "connect-distributed.properties"),
+                # The REST API's users (BasicAuthSecurityRestExtension) and our allow-listing env provider.
+                jvm=(f"-Djava.security.auth.login.config={credentials.connect_jaas_file(ctx.paths)}",),
+                classpath=(str(ctx.paths.build / "kafka"),),
             ),
-            check=lambda st: health.connect_plugins(st.connect_url),
+            check=lambda st: health.connect_plugins(
+                st.connect_url, (st.connect_admin_user, st.connect_admin_password)
+            ),
             depends_on=("kafka",),
             environment=connect_environment,
         ),
@@ -310,13 +335,26 @@ def build_registry() -> list[Service]:
                 "local[2]",
                 "--conf",
                 "spark.ui.enabled=false",
+                # No `json.`/`parquet.` file paths as tables: SQL users reach the lake through the
+                # catalog's tables only, never the raw zone's files.
+                "--conf",
+                "spark.sql.runSQLOnFiles=false",
+                # spark-defaults' jars plus the password-file authenticator (services/spark/src).
+                "--driver-class-path",
+                f"{ctx.paths.jars / 'spark' / '*'}:{ctx.paths.build / 'spark'}",
                 "spark-internal",
                 "--hiveconf",
                 f"hive.server2.thrift.port={ctx.settings.thrift_port}",
                 "--hiveconf",
                 "hive.server2.thrift.bind.host=127.0.0.1",
+                "--hiveconf",
+                "hive.server2.authentication=CUSTOM",
+                "--hiveconf",
+                "hive.server2.custom.authentication.class=io.datalake.thrift.PasswordFileAuthenticator",
+                "--hiveconf",
+                f"datalake.thrift.users.file={credentials.thrift_users_file(ctx.paths)}",
             ],
-            check=lambda st: health.thrift_server_sql(st.thrift_host, st.thrift_port),
+            check=health.thrift_server_sql,
             depends_on=("hive-metastore",),
             environment=spark_environment,
         ),

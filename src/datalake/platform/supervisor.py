@@ -6,7 +6,6 @@ health, so `datalake.platform.runner` decides the order and waits for health che
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 import xmlrpc.client
@@ -14,8 +13,9 @@ from typing import Any
 
 from supervisor.xmlrpc import SupervisorTransport
 
+from datalake.platform.accounts import is_root
 from datalake.platform.paths import Paths
-from datalake.platform.services import Context, Service
+from datalake.platform.services import Context, Service, service_environment
 
 RUNNING_STATES = {"RUNNING", "STARTING", "BACKOFF"}
 
@@ -35,7 +35,7 @@ def render_config(services: list[Service], ctx: Context, extra_programs: str = "
         "",
         "[supervisord]",
         f"logfile={p.logs / 'supervisord.log'}",
-        f"pidfile={p.run / 'supervisord.pid'}",
+        f"pidfile={p.supervisor / 'supervisord.pid'}",
         "logfile_maxbytes=10MB",
         "logfile_backups=2",
         f"directory={p.repo}",
@@ -49,11 +49,15 @@ def render_config(services: list[Service], ctx: Context, extra_programs: str = "
         "",
     ]
     for priority, service in enumerate(services, start=1):
+        user = service.run_as or ctx.service_user
         env = service.environment(ctx)
+        workdir = "/"  # another account (postgres) may not enter the service account's home
+        if user == ctx.service_user:
+            env, workdir = {**service_environment(ctx), **env}, str(p.home)
         lines += [
             f"[program:{service.name}]",
             "command=" + " ".join(_quote(arg) if " " in arg else arg for arg in service.command(ctx)),
-            f"directory={p.repo}",
+            f"directory={workdir}",
             "autostart=false",
             "autorestart=unexpected",
             "startsecs=3",
@@ -68,8 +72,8 @@ def render_config(services: list[Service], ctx: Context, extra_programs: str = "
             "stdout_logfile_maxbytes=50MB",
             "stdout_logfile_backups=2",
         ]
-        if service.run_as and os.geteuid() == 0:
-            lines.append(f"user={service.run_as}")
+        if is_root():  # supervisord drops each program to its user; only root can
+            lines.append(f"user={user}")
         if env:
             lines.append("environment=" + ",".join(f"{k}={_quote(v)}" for k, v in env.items()))
         lines.append("")

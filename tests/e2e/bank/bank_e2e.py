@@ -19,13 +19,14 @@ from typing import Any
 import pytest
 import requests
 
+from datalake.platform.paths import get_paths
 from datalake.settings import REPO_ROOT, get_settings
 
 DAG_ID = "mysql_ingestion_pipeline"
 SUPERVISORCTL = [
     str(REPO_ROOT / ".venv/bin/supervisorctl"),
     "-c",
-    str(REPO_ROOT / "var/conf/supervisord.conf"),
+    str(get_paths().supervisor_conf),
 ]
 
 
@@ -125,9 +126,10 @@ class RawFile:
 
 
 def _webhdfs(path: str, op: str, **params: Any) -> requests.Response:
-    s = get_settings()
-    response = requests.get(f"{s.webhdfs_url}/webhdfs/v1{path}", params={"op": op, **params}, timeout=60)
-    return response
+    """As the service account: the raw zone is readable by it alone."""
+    from datalake.hdfs import webhdfs
+
+    return webhdfs("GET", path, op, **params)
 
 
 def raw_topic_dir(topic: str) -> str:

@@ -22,12 +22,13 @@ from typing import Any
 
 import pytest
 
+from datalake.platform.paths import get_paths
 from datalake.settings import REPO_ROOT, get_settings
 
 TOPIC = "movieRatings"
 STREAM_PROGRAM = "movie-ratings-stream"
 DAG_ID = "movie_ratings_daily"
-SUPERVISOR_CONF = REPO_ROOT / "var" / "conf" / "supervisord.conf"
+SUPERVISOR_CONF = get_paths().supervisor_conf
 HADOOP_CLASSPATH = f"{REPO_ROOT}/var/conf/hadoop:{REPO_ROOT}/var/jars/hadoop/*"
 USER_ID_BASE = 1_000_000_000  # far above MovieLens and generator userIds (< 1e6)
 
@@ -131,10 +132,9 @@ def sql() -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
 
     Module-scoped: closed before the stop/start test (ordered last) restarts the Thrift server.
     """
-    from pyhive import hive
+    from datalake import thrift
 
-    s = get_settings()
-    conn = hive.connect(host=s.thrift_host, port=s.thrift_port, username="lake")
+    conn = thrift.connect()
 
     def run(query: str) -> list[tuple[Any, ...]]:
         cursor = conn.cursor()
@@ -220,9 +220,12 @@ def kill_stream_hard(pid: int) -> None:
 
 
 def hdfs(*args: str) -> subprocess.CompletedProcess[str]:
-    """`hdfs dfs <args>` through the Hadoop jars (no `hdfs` script is installed)."""
+    """`hdfs dfs <args>` through the Hadoop jars (no `hdfs` script is installed), as the lake's owner."""
+    from datalake.platform.services import context, spark_environment
+
     return subprocess.run(
         ["java", "-cp", HADOOP_CLASSPATH, "org.apache.hadoop.fs.FsShell", *args],
+        env={**os.environ, "HADOOP_USER_NAME": spark_environment(context())["HADOOP_USER_NAME"]},
         capture_output=True,
         text=True,
         check=False,

@@ -12,8 +12,8 @@ import uuid
 import pymongo
 import pytest
 from confluent_kafka import Consumer, Producer
-from pyhive import hive
 
+from datalake import thrift
 from datalake.mariadb import connect
 from datalake.platform.services import context, spark_environment
 from datalake.settings import REPO_ROOT, get_settings
@@ -92,7 +92,7 @@ def test_stop_then_start_keeps_a_row_a_message_a_delta_table_and_a_document() ->
         cursor.execute("SELECT COUNT(*) FROM movie_ratings.persistence_probe WHERE token = %s", (token,))
         assert cursor.fetchone()[0] == 1
     assert _kafka_has(token), "the Kafka message written before the stop is gone"
-    with hive.connect(host=s.thrift_host, port=s.thrift_port, username="lake") as conn:
+    with thrift.connect() as conn:
         cursor = conn.cursor()
         cursor.execute(f"SELECT COUNT(*) FROM platform.{table}")
         assert cursor.fetchall() == [(100,)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import re
 from pathlib import Path
 
@@ -71,7 +72,9 @@ def test_services_have_health_checks_and_pipeline_programs_have_unique_names() -
 def test_rendered_configs_bind_loopback_only(tmp_path: Path) -> None:
     paths = Paths(repo=REPO_ROOT, var=tmp_path / "var")
     (paths.jars / "spark").mkdir(parents=True)
-    configs.render_all(Settings(_env_file=None, postgres_hive_password="x"), paths)
+    # Rendered for the current user, so the test needs no service account on the machine.
+    settings = Settings(_env_file=None, postgres_hive_password="x", service_user=getpass.getuser())
+    configs.render_all(settings, paths)
     rendered = {p.name: p.read_text() for p in paths.conf.rglob("*") if p.is_file()}
     assert {"my.cnf", "server.properties", "hdfs-site.xml", "hive-site.xml", "spark-defaults.conf"} <= set(
         rendered

@@ -36,12 +36,20 @@ def test_every_service_is_a_program_started_by_us_not_by_supervisord(tmp_path: P
     assert parser.get("program:one", "autostart") == "false"
     assert parser.get("program:one", "command") == '/bin/echo "hello world"'
     assert parser.get("program:one", "stdout_logfile") == str(tmp_path / "log" / "one.log")
-    # Dropping privileges only makes sense (and only works) when started as root.
-    assert parser.has_option("program:two", "user") == (os.geteuid() == 0)
+    # Dropping privileges only makes sense (and only works) when started as root: then every
+    # program runs as the service account, unless it names its own (postgres).
+    if os.geteuid() == 0:
+        assert parser.get("program:one", "user") == ctx.settings.service_user
+        assert parser.get("program:two", "user") == "postgres"
+    else:
+        assert not parser.has_option("program:one", "user") and not parser.has_option("program:two", "user")
+    # The service account works in its own home; supervisord's socket is outside its reach.
+    assert parser.get("program:one", "directory") == str(tmp_path / "home")
+    assert parser.get("unix_http_server", "file") == str(tmp_path / "supervisor" / "supervisor.sock")
 
 
 def test_environment_values_are_quoted_and_percent_escaped(tmp_path: Path) -> None:
     ctx = Context(Settings(_env_file=None), Paths(repo=REPO_ROOT, var=tmp_path))
     service = _service("env", environment=lambda ctx: {"URL": "spark://local%5B%2A%5D?x=1", "PW": "a=b"})
     line = _parse(render_config([service], ctx)).get("program:env", "environment")
-    assert line == 'URL="spark://local%%5B%%2A%%5D?x=1",PW="a=b"'
+    assert line == f'HOME="{tmp_path / "home"}",URL="spark://local%%5B%%2A%%5D?x=1",PW="a=b"'

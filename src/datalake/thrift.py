@@ -1,0 +1,29 @@
+"""One way to open a connection to the Spark Thrift server (HiveServer2 protocol) from Python.
+
+The server authenticates users against its password file (CUSTOM authentication, SASL PLAIN on
+the wire); the platform's SQL user is `settings.thrift_user` with `THRIFT_PASSWORD` from `.env`.
+Health checks, reconciliation, tests and benchmarks all connect through here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datalake.settings import Settings, get_settings
+
+
+def connect(settings: Settings | None = None, *, user: str | None = None, password: str | None = None) -> Any:
+    """A PyHive connection (PEP 249) as the platform's SQL user, or as `user`/`password`."""
+    import logging
+
+    from pyhive import hive
+
+    logging.getLogger("pyhive").setLevel(logging.ERROR)  # it logs every refused connect while starting
+    s = settings or get_settings()
+    return hive.connect(
+        host=s.thrift_host,
+        port=s.thrift_port,
+        username=user if user is not None else s.thrift_user,
+        password=password if password is not None else s.thrift_password,
+        auth="CUSTOM",
+    )

@@ -57,9 +57,11 @@ def up(
         console.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(1) from None
     _print_table(statuses)
-    console.print(f"all services healthy in {time.monotonic() - started:.1f}s")
-    if not all(s.healthy for s in statuses):
+    unhealthy = [s.name for s in statuses if not s.healthy]
+    if unhealthy:
+        console.print(f"[red]unhealthy after {time.monotonic() - started:.1f}s:[/] {', '.join(unhealthy)}")
         raise typer.Exit(1)
+    console.print(f"all services healthy in {time.monotonic() - started:.1f}s")
 
 
 @app.command()

@@ -157,7 +157,22 @@ def up(names: list[str] | None = None, progress: bool = True, with_pipelines: bo
     pipelines_too = with_pipelines and not names
     if pipelines_too:
         start_pipelines(ctx, supervisor, progress)
-    return status(include_pipelines=pipelines_too)
+    return settled_status(include_pipelines=pipelines_too)
+
+
+def settled_status(include_pipelines: bool, timeout_s: float = 60.0) -> list[Status]:
+    """The final table: a service that answered its health check while starting and misses one
+    now (a slow reply while the freshly unpaused DAGs load the machine) gets until `timeout_s`
+    to answer again; one that is still unhealthy then is reported as such."""
+    from tenacity import Retrying, retry_if_result, stop_after_delay, wait_fixed
+
+    retrying = Retrying(
+        stop=stop_after_delay(timeout_s),
+        wait=wait_fixed(2),
+        retry=retry_if_result(lambda statuses: not all(s.healthy for s in statuses)),
+        retry_error_callback=lambda state: state.outcome.result(),
+    )
+    return retrying(status, include_pipelines=include_pipelines)
 
 
 def start_pipelines(ctx: Context, supervisor: Supervisor, progress: bool) -> None:

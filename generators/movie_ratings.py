@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +26,6 @@ from datalake.settings import REPO_ROOT
 
 # The offline MovieLens copy shared beside the repository (GroupLens may be unreachable).
 OFFLINE_MOVIELENS_DIR = REPO_ROOT.parent / "shared" / "data" / "movielens" / "ml-latest-small"
-
-SECONDS_PER_DAY = 86_400
 
 
 @dataclass(frozen=True)
@@ -91,16 +88,6 @@ def default_catalog(movielens_dir: Path = OFFLINE_MOVIELENS_DIR) -> tuple[Catalo
     if ratings_csv.is_file():
         return Catalog.from_ratings_csv(ratings_csv), f"movielens catalog {ratings_csv}"
     return Catalog.zipf(), "zipf fallback (no ratings.csv found)"
-
-
-def clock_on_date(day: date, base: Clock = system_clock) -> Clock:
-    """A clock that keeps the real time of day but always on `day` (UTC).
-
-    Lets an e2e run stream events that fall on a chosen logical date; runs past midnight wrap
-    around within that date instead of spilling into the next one.
-    """
-    start = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
-    return lambda: start + base() % SECONDS_PER_DAY
 
 
 class SyntheticRatings:

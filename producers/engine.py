@@ -42,7 +42,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
 class ProducerLike(Protocol):
     """The part of `confluent_kafka.Producer` the engine uses (so tests can pass a fake)."""
 
-    def produce(self, topic: str, value: bytes, key: Key = ..., on_delivery: Any = ...) -> None: ...
+    def produce(
+        self, topic: str, value: bytes, key: Key = ..., on_delivery: Any = ..., timestamp: int = ...
+    ) -> None: ...
     def poll(self, timeout: float = ...) -> int: ...
     def flush(self, timeout: float = ...) -> int: ...
 
@@ -162,6 +164,7 @@ def run(
     flush_timeout: float = 60.0,
     clock: Callable[[], float] = time.monotonic,
     stop: threading.Event | None = None,
+    timestamp: Callable[[Any], int] | None = None,
 ) -> ProduceStats:
     """Send `(key, value)` pairs to `topic` until the source ends, a limit is hit or a signal arrives.
 
@@ -173,6 +176,8 @@ def run(
         max_events: stop after this many messages (None: no limit).
         duration: stop after this many seconds (None: no limit).
         stop: an event another thread may set to stop the run (signals also set it).
+        timestamp: the Kafka record timestamp (epoch ms) of a value, e.g. its own event time, so
+            that the record's CreateTime and the event agree; None: the producer's clock.
 
     Returns:
         The run's `ProduceStats`.
@@ -213,7 +218,9 @@ def run(
                 key, value = next(source)
             except StopIteration:
                 break
-            _produce(producer, topic, key, serializer(value), deliveries)
+            _produce(
+                producer, topic, key, serializer(value), deliveries, timestamp(value) if timestamp else 0
+            )
             sent += 1
             producer.poll(0)
             if now - last_report >= progress_every:
@@ -242,11 +249,16 @@ def run(
     return stats
 
 
-def _produce(producer: ProducerLike, topic: str, key: Key, payload: bytes, callback: _Deliveries) -> None:
-    """Produce one message, waiting for room while librdkafka's local queue is full."""
+def _produce(
+    producer: ProducerLike, topic: str, key: Key, payload: bytes, callback: _Deliveries, timestamp_ms: int = 0
+) -> None:
+    """Produce one message, waiting for room while librdkafka's local queue is full.
+
+    A timestamp of 0 lets librdkafka stamp the record with its own clock.
+    """
     while True:
         try:
-            producer.produce(topic, value=payload, key=key, on_delivery=callback)
+            producer.produce(topic, value=payload, key=key, on_delivery=callback, timestamp=timestamp_ms)
             return
         except BufferError:
             producer.poll(0.05)

@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from datalake.generators.base import Event, keyed, system_clock
+from datalake.generators.base import Event, clock_on_date, keyed, system_clock
 from datalake.generators.movie_ratings import (
     OFFLINE_MOVIELENS_DIR,
     CsvReplay,
     SyntheticRatings,
-    clock_on_date,
     default_catalog,
 )
 from datalake.producers import engine

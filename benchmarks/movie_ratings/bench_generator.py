@@ -13,71 +13,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import subprocess
+import sys
 import time
 from itertools import islice
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared Kafka CLI calls
 from datalake.generators.base import keyed
 from datalake.generators.movie_ratings import SyntheticRatings, default_catalog
 from datalake.producers import engine
+from kafka_cli import create_topic, delete_topic, reference_rate
 from rich.console import Console
 
-from datalake.settings import REPO_ROOT, get_settings
-
-KAFKA_CP = f"{REPO_ROOT}/var/jars/kafka/*"
-
-
-def kafka_tool(*args: str) -> str:
-    result = subprocess.run(
-        ["java", "-cp", KAFKA_CP, *args], capture_output=True, text=True, check=False, timeout=600
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{args[0]} failed:\n{result.stdout[-1500:]}\n{result.stderr[-1500:]}")
-    return result.stdout
-
-
-def create_topic(bootstrap: str, topic: str) -> None:
-    kafka_tool(
-        "org.apache.kafka.tools.TopicCommand",
-        "--bootstrap-server",
-        bootstrap,
-        "--create",
-        "--if-not-exists",
-        "--topic",
-        topic,
-        "--partitions",
-        "1",
-        "--replication-factor",
-        "1",
-    )
-
-
-def delete_topic(bootstrap: str, topic: str) -> None:
-    kafka_tool(
-        "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap, "--delete", "--topic", topic
-    )
-
-
-def reference_rate(bootstrap: str, topic: str, events: int) -> float:
-    """records/s reported by Kafka's ProducerPerformance (its final summary line)."""
-    out = kafka_tool(
-        "org.apache.kafka.tools.ProducerPerformance",
-        "--topic",
-        topic,
-        "--num-records",
-        str(events),
-        "--record-size",
-        "80",
-        "--throughput",
-        "-1",
-        "--producer-props",
-        f"bootstrap.servers={bootstrap}",
-        "acks=all",
-        "enable.idempotence=true",
-    )
-    summary = [line for line in out.splitlines() if "records sent" in line][-1]
-    return float(re.search(r"([\d.]+) records/sec", summary).group(1))  # type: ignore[union-attr]
+from datalake.settings import get_settings
 
 
 def generator_rate(bootstrap: str, topic: str, events: int, source: SyntheticRatings) -> float:
@@ -118,7 +66,7 @@ def main() -> None:
             topics.append(topic)
             create_topic(bootstrap, topic)
             if label == "reference":
-                rate = reference_rate(bootstrap, topic, args.events)
+                rate = reference_rate(bootstrap, topic, args.events, record_size=80)
             else:
                 rate = generator_rate(bootstrap, topic, args.events, source)
             results.append(rate)

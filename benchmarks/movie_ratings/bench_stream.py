@@ -32,13 +32,16 @@ import sys
 import time
 from collections.abc import Callable
 from itertools import islice
+from pathlib import Path
 
 import numpy as np
-from bench_generator import create_topic, delete_topic  # same folder: one copy of the Kafka CLI calls
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared Kafka CLI calls
 from datalake.generators.base import keyed
 from datalake.generators.movie_ratings import SyntheticRatings, default_catalog
 from datalake.jobs.movie_ratings.stream_ratings import STREAM_CONF, parse_args, start_query
 from datalake.producers import engine
+from kafka_cli import create_topic, delete_topic
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from rich.console import Console

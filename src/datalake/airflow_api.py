@@ -59,10 +59,14 @@ class AirflowClient:
     def set_paused(self, dag_id: str, paused: bool) -> None:
         self._call("PATCH", f"/dags/{dag_id}", json={"is_paused": paused})
 
-    def trigger(self, dag_id: str, logical_date: str, run_id: str | None = None) -> str:
+    def trigger(
+        self, dag_id: str, logical_date: str, run_id: str | None = None, conf: dict[str, Any] | None = None
+    ) -> str:
         body: dict[str, Any] = {"logical_date": logical_date}
         if run_id:
             body["dag_run_id"] = run_id
+        if conf:
+            body["conf"] = conf
         return self._call("POST", f"/dags/{dag_id}/dagRuns", json=body)["dag_run_id"]
 
     def clear(self, dag_id: str, run_id: str) -> None:

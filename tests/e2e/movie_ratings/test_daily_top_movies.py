@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from datalake.generators.base import clock_on_date
 from datalake.generators.movie_ratings import (
     OFFLINE_MOVIELENS_DIR,
     SyntheticRatings,
-    clock_on_date,
     default_catalog,
 )
 from datalake.jobs.movie_ratings.schemas import MOVIES, RATINGS, table_location

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from datalake.generators.base import EventSource, keyed
+from datalake.generators.base import EventSource, clock_on_date, keyed
 from datalake.generators.movie_ratings import (
     Catalog,
     CsvReplay,
     SyntheticRatings,
-    clock_on_date,
     default_catalog,
 )
 

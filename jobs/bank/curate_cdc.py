@@ -13,7 +13,7 @@ Steps per table:
    event is a delete ('d') disappears; snapshot reads ('r') count as inserts.
 3. `project_<table>`: Spark types from Debezium's encodings (decimal strings -> DecimalType, days ->
    DateType, epoch millis -> TimestampType, all UTC) and PII removal.
-4. `write_table`: full overwrite of the external Parquet table (see its docstring for why).
+4. `write_table` (jobs/hive_tables.py): full overwrite of the external Parquet table.
 
 PII (BRIEF §4.2: "names, CPFs, addresses stay in the raw zone"): curated rows keep a salted
 `cpf_hash = sha2(salt || digits(cpf), 256)` and drop `cpf`, `address` **and** `nome`. Joining
@@ -33,6 +33,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from datalake.jobs.bank.schemas import TABLES, TableSpec
+from datalake.jobs.hive_tables import write_table
 from pyspark.sql import Column, Window
 from pyspark.sql import functions as F
 
@@ -207,47 +208,6 @@ def curate(raw: DataFrame, spec: TableSpec, salt: str, run_date: date) -> DataFr
     state = latest_state(raw, spec.key_cols)
     curated = PROJECTIONS[spec.name](state, salt, run_date)
     return curated.select(*[F.col(f.name).cast(f.dataType) for f in spec.curated_schema.fields])
-
-
-# ---- load -------------------------------------------------------------------------------------------
-def _ddl_columns(spec: TableSpec) -> str:
-    return ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in spec.curated_schema.fields)
-
-
-def ensure_table(spark: SparkSession, spec: TableSpec, location: str) -> None:
-    """Create the database and the external Parquet table if missing; fail on schema drift."""
-    db_location = posixpath.dirname(location.rstrip("/"))
-    if not spark.catalog.databaseExists(spec.database):  # (IF NOT EXISTS alone logs a stack trace)
-        spark.sql(f"CREATE DATABASE IF NOT EXISTS `{spec.database}` LOCATION '{db_location}'")
-    partitioned = f"PARTITIONED BY ({', '.join(spec.partition_cols)})" if spec.partition_cols else ""
-    spark.sql(
-        f"CREATE TABLE IF NOT EXISTS {spec.qualified_name} ({_ddl_columns(spec)}) "
-        f"USING parquet {partitioned} LOCATION '{location}'"
-    )
-    existing = [(f.name, f.dataType.simpleString()) for f in spark.table(spec.qualified_name).schema]
-    expected = [(f.name, f.dataType.simpleString()) for f in spec.curated_schema]
-    if existing != expected:
-        raise CurateError(
-            f"{spec.qualified_name} exists with columns {existing}, expected {expected}: "
-            "drop the table (its data is derived) or migrate it"
-        )
-
-
-def write_table(spark: SparkSession, df: DataFrame, spec: TableSpec, location: str) -> None:
-    """Replace the whole table with `df` (idempotent), keeping the metastore's partitions in sync.
-
-    `latest_state` recomputes the full current state, so the table is overwritten entirely, in
-    *static* partition-overwrite mode: Spark deletes the table location, writes every partition of
-    `df` and, for a catalog table, adds the new partitions and drops the ones that no longer exist.
-    (Dynamic mode would only replace the partitions present in `df` and leave stale rows in any
-    partition that became empty, e.g. a day whose operations were all deleted.)
-    """
-    ensure_table(spark, spec, location)
-    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "static")
-    # One file per partition (or one for an unpartitioned table): these tables are small per partition.
-    out = df.repartition(*spec.partition_cols) if spec.partition_cols else df.coalesce(1)
-    out.write.insertInto(spec.qualified_name, overwrite=True)
-    spark.sql(f"REFRESH TABLE {spec.qualified_name}")
 
 
 # ---- job --------------------------------------------------------------------------------------------

@@ -238,10 +238,24 @@ class ConnectClient:
         return ApplyResult(name=name, created=created, status=status)
 
     def apply_all(
-        self, directory: Path = CONNECTORS_DIR, *, wait: bool = True, timeout_s: float = 120.0
+        self,
+        directory: Path = CONNECTORS_DIR,
+        *,
+        names: Iterable[str] | None = None,
+        wait: bool = True,
+        timeout_s: float = 120.0,
     ) -> list[ApplyResult]:
-        """Lint every file first (nothing is applied if one is bad), then apply them in name order."""
+        """Lint every file first (nothing is applied if one is bad), then apply them in name order.
+
+        `names` narrows it to those connectors (a pipeline's own files).
+        """
         files = connector_files(directory)
+        if names is not None:
+            wanted = set(names)
+            missing = wanted - {f.stem for f in files}
+            if missing:
+                raise ConnectError(f"no connector file for {sorted(missing)} in {directory}")
+            files = [f for f in files if f.stem in wanted]
         if not files:
             raise ConnectError(f"no connector files in {directory}")
         problems = [p for f in files for p in lint_connector(f)]

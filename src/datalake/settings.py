@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     spark_master: str = ""
     lake_root: str = ""
     gcs_bucket: str = ""
+    # Native Mongo stand-in only: databases whose writes its oplog does not record, because no
+    # change stream reads them (nubank_data is read in batch by Spark; see docs/mongo-lake.md).
+    mongo_oplog_excluded: tuple[str, ...] = ("nubank_data", "bench_nubank")
 
     # Credentials: generated into `.env` on first start (see datalake.platform.secrets).
     mariadb_user: str = "lake"

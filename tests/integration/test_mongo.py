@@ -1,57 +1,112 @@
-"""The MongoDB-compatible server (mongo-java-server, H2 on disk) serves pymongo, change streams too."""
+"""The MongoDB-compatible server (mongo-java-server, H2 on disk, our oplog) serves pymongo and change
+streams whose events carry what MongoDB's do: `ns`, `documentKey: {_id}` on every operation,
+`fullDocument`, `updateDescription`, `clusterTime`, and `operationTime` on command replies."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import pymongo
-from bson import Timestamp
+import pytest
 
 from datalake.settings import get_settings
 
 
-def _client() -> pymongo.MongoClient:
-    return pymongo.MongoClient(get_settings().mongo_uri, serverSelectionTimeoutMS=5000)
+@pytest.fixture
+def scratch(unique: str) -> Iterator[pymongo.database.Database]:
+    client = pymongo.MongoClient(get_settings().mongo_uri, serverSelectionTimeoutMS=5000)
+    db = client[f"it_{unique}"]
+    try:
+        yield db
+    finally:
+        client.drop_database(db.name)
+        client.close()
 
 
-def test_insert_and_find(unique: str) -> None:
-    with _client() as client:
-        collection = client["it"][f"docs_{unique}"]
-        collection.insert_many([{"i": i, "kind": "odd" if i % 2 else "even"} for i in range(10)])
-        assert collection.count_documents({"kind": "odd"}) == 5
-        assert [d["i"] for d in collection.find({"i": {"$gte": 8}}).sort("i")] == [8, 9]
-        collection.drop()
+def test_insert_and_find(scratch: pymongo.database.Database) -> None:
+    collection = scratch["docs"]
+    collection.insert_many([{"i": i, "kind": "odd" if i % 2 else "even"} for i in range(10)])
+    assert collection.count_documents({"kind": "odd"}) == 5
+    assert [d["i"] for d in collection.find({"i": {"$gte": 8}}).sort("i")] == [8, 9]
 
 
-def test_change_stream_sees_inserts_and_updates(unique: str) -> None:
-    """mongo-java-server omits `operationTime` from replies, which pymongo needs only to pick a start
-    point itself; opening the stream at an explicit cluster time sidesteps that (see the README).
-    Starting in the past can also replay other namespaces' drop events, so we follow our document."""
-    with _client() as client:
-        collection = client["it"][f"stream_{unique}"]
-        ours: list[dict] = []
-        opened = threading.Event()
+def test_command_replies_carry_an_operation_time(scratch: pymongo.database.Database) -> None:
+    reply = scratch.command("ping")
+    assert reply["operationTime"].time > 0
 
-        def watch() -> None:
-            start = Timestamp(int(time.time()), 0)
-            deadline = time.monotonic() + 30
-            with collection.watch(
-                full_document="updateLookup", max_await_time_ms=500, start_at_operation_time=start
-            ) as stream:
-                opened.set()
-                while time.monotonic() < deadline and len(ours) < 2:
-                    change = stream.try_next()
-                    # Matched on fullDocument: this server fills documentKey wrongly for updates.
-                    if change and (change.get("fullDocument") or {}).get("_id") == unique:
-                        ours.append(change)
 
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        assert opened.wait(10)
-        collection.insert_one({"_id": unique, "v": "a"})
-        collection.update_one({"_id": unique}, {"$set": {"v": "b"}})
-        watcher.join(35)
-        assert [e["operationType"] for e in ours] == ["insert", "update"]
-        assert ours[1]["fullDocument"] == {"_id": unique, "v": "b"}
-        collection.drop()
+def _watch(
+    target: Any, wanted: int, **options: Any
+) -> tuple[threading.Event, list[dict[str, Any]], threading.Thread]:
+    """Open a change stream "from now" (no start point) in a thread and collect `wanted` events."""
+    opened, seen = threading.Event(), []
+
+    def run() -> None:
+        with target.watch(max_await_time_ms=200, **options) as stream:
+            opened.set()
+            deadline = time.monotonic() + 20
+            while len(seen) < wanted and time.monotonic() < deadline:
+                change = stream.try_next()
+                if change is None:
+                    time.sleep(0.05)  # this server answers getMore at once, without awaiting data
+                else:
+                    seen.append(change)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert opened.wait(10)
+    return opened, seen, thread
+
+
+def test_change_events_carry_namespace_key_and_documents(scratch: pymongo.database.Database) -> None:
+    collection = scratch["stream"]
+    _, seen, thread = _watch(collection, 4)
+    collection.insert_one({"_id": "a", "v": 1})
+    collection.update_one({"_id": "a"}, {"$set": {"v": 2}, "$unset": {"gone": ""}})
+    collection.replace_one({"_id": "a"}, {"v": 3})
+    collection.delete_one({"_id": "a"})
+    thread.join(30)
+    assert [e["operationType"] for e in seen] == ["insert", "update", "replace", "delete"]
+    ns = {"db": scratch.name, "coll": "stream"}
+    assert all(e["ns"] == ns and e["documentKey"] == {"_id": "a"} for e in seen)
+    insert, update, replace, delete = seen
+    assert insert["fullDocument"] == {"_id": "a", "v": 1}
+    assert "fullDocument" not in update  # only with full_document="updateLookup", as in MongoDB
+    assert update["updateDescription"] == {"updatedFields": {"v": 2}, "removedFields": ["gone"]}
+    assert replace["fullDocument"] == {"_id": "a", "v": 3}
+    assert "fullDocument" not in delete
+    assert [e["clusterTime"] for e in seen] == sorted(e["clusterTime"] for e in seen)
+
+
+def test_update_lookup_gives_the_current_document(scratch: pymongo.database.Database) -> None:
+    collection = scratch["lookup"]
+    _, seen, thread = _watch(collection, 2, full_document="updateLookup")
+    collection.insert_one({"_id": "b", "v": 1})
+    collection.update_one({"_id": "b"}, {"$set": {"v": 2}})
+    thread.join(30)
+    assert [(e["operationType"], e["fullDocument"]) for e in seen] == [
+        ("insert", {"_id": "b", "v": 1}),
+        ("update", {"_id": "b", "v": 2}),
+    ]
+
+
+def test_a_stream_resumes_after_its_last_event(scratch: pymongo.database.Database) -> None:
+    collection = scratch["resume"]
+    _, seen, thread = _watch(collection, 1)
+    collection.insert_one({"_id": 1})
+    thread.join(30)
+    collection.insert_many([{"_id": 2}, {"_id": 3}])
+    with collection.watch(resume_after=seen[0]["_id"], max_await_time_ms=200) as stream:
+        resumed = [stream.try_next(), stream.try_next()]
+    assert [e["documentKey"]["_id"] for e in resumed if e] == [2, 3]
+
+
+def test_a_database_stream_sees_every_collection(scratch: pymongo.database.Database) -> None:
+    _, seen, thread = _watch(scratch, 2)
+    scratch["one"].insert_one({"_id": 1})
+    scratch["two"].insert_one({"_id": 2})
+    thread.join(30)
+    assert [(e["ns"]["coll"], e["documentKey"]["_id"]) for e in seen] == [("one", 1), ("two", 2)]

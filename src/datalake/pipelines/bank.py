@@ -22,15 +22,15 @@ from datetime import date
 from typing import Any
 
 from datalake.pipelines import Pipeline
+from datalake.pipelines.lake_feed import LakeFeed, parse_targets  # noqa: F401 (used by tests and benchmarks)
 from datalake.platform.services import Context
 
 log = logging.getLogger(__name__)
 
 DAG_ID = "mysql_ingestion_pipeline"
 SOURCE_CONNECTORS = ("mariadb-santander", "mariadb-stock-market")
-SINK_CONNECTOR = "lake-sink-cdc"
-CDC_TOPICS = r"cdc\..*"
-DLQ_TOPIC = "dlq.lake-sink-cdc"
+FEED = LakeFeed(sink="lake-sink-cdc", topics=r"cdc\..*", dlq="dlq.lake-sink-cdc")
+CONNECTORS = (*SOURCE_CONNECTORS, FEED.sink)
 CAPTURED_DATABASES = ["santander", "stock_market"]
 RUNS_TABLE = "santander.ingestion_runs"
 RUNS_DDL = f"""
@@ -65,7 +65,7 @@ def ensure_sources() -> None:
 def apply_connectors(timeout_s: float = 180.0) -> None:
     from datalake.connect import ConnectClient
 
-    for result in ConnectClient().apply_all(timeout_s=timeout_s):
+    for result in ConnectClient().apply_all(names=CONNECTORS, timeout_s=timeout_s):
         print(f"  bank: connector {result.name} {'created' if result.created else 'updated'}, RUNNING")
 
 
@@ -151,22 +151,9 @@ def source_reached(target_gtids: str) -> tuple[bool, dict[str, str]]:
     return all(gtids_reached(g, target_gtids) for g in seen.values()), seen
 
 
-def lake_lag(targets: dict[tuple[str, int], int] | None = None) -> dict[tuple[str, int], tuple[int, int]]:
-    """cdc.* partitions whose records are not all in committed raw files yet."""
-    from datalake.connect import ConnectClient, sink_lag
-
-    return sink_lag(ConnectClient(), SINK_CONNECTOR, CDC_TOPICS, DLQ_TOPIC, targets)
-
-
-def end_offsets() -> dict[str, int]:
-    """The cdc.* topics' end offsets, JSON-friendly (`topic:partition` -> offset) for XCom."""
-    from datalake.connect import topic_end_offsets
-
-    return {f"{t}:{p}": off for (t, p), off in topic_end_offsets(CDC_TOPICS).items()}
-
-
-def parse_targets(targets: dict[str, int]) -> dict[tuple[str, int], int]:
-    return {(k.rsplit(":", 1)[0], int(k.rsplit(":", 1)[1])): v for k, v in targets.items()}
+# The cdc.* feed: partitions not yet in committed raw files, and the topics' end offsets.
+lake_lag = FEED.lag
+end_offsets = FEED.end_offsets
 
 
 def poke_source(target_gtids: str) -> tuple[bool, dict[str, int] | None, str]:
@@ -183,15 +170,7 @@ def poke_source(target_gtids: str) -> tuple[bool, dict[str, int] | None, str]:
         return False, None, f"Kafka Connect not answering yet: {exc}"
 
 
-def poke_lake(targets: dict[str, int]) -> tuple[bool, str]:
-    """One poke of the sink sensor: (done, the partitions still missing as (committed, target))."""
-    from datalake.connect import ConnectError
-
-    try:
-        lag = lake_lag(parse_targets(targets))
-        return not lag, f"partitions not yet in the lake (committed, target): {lag}"
-    except ConnectError as exc:
-        return False, f"Kafka Connect not answering yet: {exc}"
+poke_lake = FEED.poke
 
 
 def reconcile_all() -> list[str]:

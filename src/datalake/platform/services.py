@@ -353,6 +353,10 @@ def build_registry() -> list[Service]:
                 "hive.server2.custom.authentication.class=io.datalake.thrift.PasswordFileAuthenticator",
                 "--hiveconf",
                 f"datalake.thrift.users.file={credentials.thrift_users_file(ctx.paths)}",
+                # Queries read HDFS as the server's account, not as the SQL user: SQL users are
+                # not HDFS users (docs/security.md says what every SQL user can read).
+                "--hiveconf",
+                "hive.server2.enable.doAs=false",
             ],
             check=health.thrift_server_sql,
             depends_on=("hive-metastore",),
@@ -369,10 +373,11 @@ def build_registry() -> list[Service]:
                 "-XX:+UseSerialGC",
                 "-cp",
                 f"{ctx.paths.build / 'mongo'}:{ctx.paths.jars / 'mongo' / '*'}",
-                "LakeMongoServer",
+                "io.datalake.mongo.LakeMongoServer",
                 "127.0.0.1",
                 "27017",
                 ctx.data("mongo", "lake.mv"),
+                ",".join(ctx.settings.mongo_oplog_excluded),
             ],
             check=lambda st: health.mongo_ping(st.mongo_uri),
         ),

@@ -127,12 +127,13 @@ def test_bank_pipeline_is_registered() -> None:
 
 def test_sensor_pokes_treat_an_unreachable_worker_as_not_yet(monkeypatch: pytest.MonkeyPatch) -> None:
     from datalake.pipelines import bank
+    from datalake.pipelines.lake_feed import LakeFeed
 
     def down(*_: Any, **__: Any) -> Any:
         raise connect.ConnectUnreachable("GET http://127.0.0.1:8083/connectors: ConnectionError")
 
     monkeypatch.setattr(bank, "source_reached", down)
-    monkeypatch.setattr(bank, "lake_lag", down)
+    monkeypatch.setattr(LakeFeed, "lag", down)
     done, ends, message = bank.poke_source("0-1-5")
     assert (done, ends) == (False, None) and "not answering" in message
     done, message = bank.poke_lake({"cdc.a:0": 3})
@@ -141,5 +142,5 @@ def test_sensor_pokes_treat_an_unreachable_worker_as_not_yet(monkeypatch: pytest
     monkeypatch.setattr(bank, "source_reached", lambda target: (True, {"s": "0-1-9"}))
     monkeypatch.setattr(bank, "end_offsets", lambda: {"cdc.a:0": 3})
     assert bank.poke_source("0-1-5")[:2] == (True, {"cdc.a:0": 3})
-    monkeypatch.setattr(bank, "lake_lag", lambda targets: {})
+    monkeypatch.setattr(LakeFeed, "lag", lambda self, targets: {})
     assert bank.poke_lake({"cdc.a:0": 3})[0] is True

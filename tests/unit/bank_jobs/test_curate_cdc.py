@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from datalake.jobs.bank import curate_cdc as job
 from datalake.jobs.bank.schemas import TABLES
+from datalake.jobs.hive_tables import SchemaDrift, ensure_table
 from pyspark.testing import assertDataFrameEqual
 
 from .cdc_lines import CLIENT, event, land, tombstone
@@ -306,8 +307,8 @@ def test_existing_table_with_other_schema_is_refused(
         f"CREATE DATABASE IF NOT EXISTS {spec.database} LOCATION '{tmp_path / 'curated' / spec.database}'"
     )
     spark.sql(f"CREATE TABLE {spec.qualified_name} (id bigint) USING parquet LOCATION '{location}'")
-    with pytest.raises(job.CurateError, match="exists with columns"):
-        job.ensure_table(spark, spec, location)
+    with pytest.raises(SchemaDrift, match="exists with columns"):
+        ensure_table(spark, spec, location)
 
 
 def test_parse_args_defaults_come_from_settings() -> None:

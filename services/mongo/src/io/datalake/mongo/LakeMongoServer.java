@@ -1,19 +1,27 @@
+package io.datalake.mongo;
+
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The MongoDB-compatible server of the native platform: mongo-java-server with its on-disk H2
- * backend and the oplog enabled, so change streams (and the MongoDB Kafka source) work.
+ * backend and our oplog ({@link LakeOplog}), so change streams (and the MongoDB Kafka source)
+ * see events shaped like MongoDB's.
  *
- * Usage: LakeMongoServer <bind-host> <port> <database-file>
+ * <p>Usage: LakeMongoServer &lt;bind-host&gt; &lt;port&gt; &lt;database-file&gt; [oplog-excluded-db,...]
  */
 public final class LakeMongoServer {
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 3) {
-            System.err.println("usage: LakeMongoServer <bind-host> <port> <database-file>");
+        if (args.length < 3 || args.length > 4) {
+            System.err.println("usage: LakeMongoServer <bind-host> <port> <database-file> [oplog-excluded-db,...]");
             System.exit(2);
         }
-        H2Backend backend = new H2Backend(args[2]);
+        Set<String> excluded = args.length == 4
+            ? Arrays.stream(args[3].split(",")).map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet())
+            : Set.of();
+        LakeBackend backend = new LakeBackend(args[2], excluded);
         MongoServer server = new MongoServer(backend);
         server.enableOplog();
         server.bind(args[0], Integer.parseInt(args[1]));
@@ -22,7 +30,8 @@ public final class LakeMongoServer {
             server.shutdown();
             backend.close();
         }));
-        System.out.println("mongo-java-server listening on " + server.getLocalAddress() + ", data in " + args[2]);
+        System.out.println("mongo-java-server listening on " + server.getLocalAddress() + ", data in " + args[2]
+            + ", oplog without " + excluded);
         Thread.currentThread().join();
     }
 }

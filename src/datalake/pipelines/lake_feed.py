@@ -1,0 +1,50 @@
+"""How a DAG knows the lake sink has landed a source's records: shared by every Kafka-fed pipeline.
+
+A feed is one lake sink connector and the topics it reads. The DAG records the topics' end offsets
+once the source has written everything up to its marker, then pokes until the sink's committed
+offsets (reported only for files renamed into the raw zone) reach them. Records the sink sent to
+its dead-letter topic never land in a file, so a gap made only of dead letters is not lag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TopicPartition = tuple[str, int]
+
+
+def parse_targets(targets: dict[str, int]) -> dict[TopicPartition, int]:
+    """XCom's `topic:partition` keys back to (topic, partition)."""
+    return {(k.rsplit(":", 1)[0], int(k.rsplit(":", 1)[1])): v for k, v in targets.items()}
+
+
+@dataclass(frozen=True)
+class LakeFeed:
+    sink: str  # the lake sink connector's name
+    topics: str  # regex of the topics it reads
+    dlq: str  # its dead-letter topic
+
+    def end_offsets(self) -> dict[str, int]:
+        """The topics' end offsets, JSON-friendly (`topic:partition` -> offset) for XCom."""
+        from datalake.connect import topic_end_offsets
+
+        return {f"{t}:{p}": off for (t, p), off in topic_end_offsets(self.topics).items()}
+
+    def lag(self, targets: dict[TopicPartition, int] | None = None) -> dict[TopicPartition, tuple[int, int]]:
+        """Partitions whose records are not all in committed raw files yet: {tp: (committed, target)}."""
+        from datalake.connect import ConnectClient, sink_lag
+
+        return sink_lag(ConnectClient(), self.sink, self.topics, self.dlq, targets)
+
+    def poke(self, targets: dict[str, int]) -> tuple[bool, str]:
+        """One poke of a sink sensor: (done, the partitions still missing as (committed, target)).
+
+        Connect being briefly unreachable (a worker restart) is "not yet", not a failure.
+        """
+        from datalake.connect import ConnectError
+
+        try:
+            lag = self.lag(parse_targets(targets))
+            return not lag, f"partitions not yet in the lake (committed, target): {lag}"
+        except ConnectError as exc:
+            return False, f"Kafka Connect not answering yet: {exc}"

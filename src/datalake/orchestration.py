@@ -35,3 +35,18 @@ def spark_job(task_id: str, job: str, args: list[str], **kwargs: Any) -> Any:
         name=task_id,
         **kwargs,
     )
+
+
+def curated_asset(table: str) -> Any:
+    """The Airflow asset of a lake table (`database.table`): updated by the task that publishes it,
+    consumed by DAGs scheduled on it (data-aware scheduling)."""
+    from airflow.sdk import Asset
+
+    database, _, name = table.partition(".")
+    return Asset(name=table, uri=f"hive://metastore/{database}/{name}")
+
+
+def mark_updated(outlet_events: Any, tables: list[str], run_date: str) -> None:
+    """Attach the run date to the asset events a task emits, so consumers know which date is ready."""
+    for table in tables:
+        outlet_events[curated_asset(table)].extra = {"date": run_date}

@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     # Native Mongo stand-in only: databases whose writes its oplog does not record, because no
     # change stream reads them (nubank_data is read in batch by Spark; see docs/mongo-lake.md).
     mongo_oplog_excluded: tuple[str, ...] = ("nubank_data", "bench_nubank")
+    # Events per second of each bank channel producer under the supervisor (docs/bank-channels.md).
+    channel_rate: float = 1.0
+    # process_finances' suspicious-activity rules (docs/finance-marts.md).
+    finance_outlier_z: float = 3.5
+    finance_outlier_min_history: int = 5
+    finance_failed_burst: int = 3
+    finance_channels: int = 3
 
     # Credentials: generated into `.env` on first start (see datalake.platform.secrets).
     mariadb_user: str = "lake"

@@ -1,0 +1,271 @@
+"""Channel operations of one day (raw zone) -> Hive `financas.channel_operations`, by date and channel.
+
+    spark-submit jobs/channels/channel_operations.py --run-date 2026-11-28 [--until '{"0": 1234, "1": 998}']
+
+The lake sink lands topic `channels.operations` exactly once under `dt=<the record's date>`; the
+producers stamp each record with the event's own time, so the day's folder holds exactly the
+day's events. `--until` bounds each Kafka partition by the end offsets the DAG captured (a run for
+a day that is still going reads what was there when it started).
+
+Per event: typed with the contract's schema (`jobs/channels/schemas.py`), CPF -> the bank's salted
+hash. Quarantined with the reason, never dropped: a value of the wrong type, a missing required
+field, an unknown channel, a value that is not positive, a client id not in `santander.clients`,
+and a second event with an operation id already seen (the first, by Kafka position, is kept: a
+producer retry or a replay never doubles a row). The day's partitions are replaced whole, so a
+re-run of the date gives the same rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import posixpath
+import sys
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from datalake.jobs.bank.curate_cdc import cpf_hash
+from datalake.jobs.channels.schemas import (
+    CHANNELS,
+    CURATED,
+    EVENT,
+    EVENT_TEXT,
+    QUARANTINE,
+    RAW_LINE,
+    REQUIRED,
+)
+from datalake.jobs.hive_tables import Table, ensure_table
+from pyspark.sql import Window
+from pyspark.sql import functions as F
+from pyspark.sql.types import DecimalType, StructField
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame, SparkSession
+
+TOPIC = "channels.operations"
+TABLE = Table("financas", "channel_operations", CURATED, ("op_date", "channel"))
+QUARANTINE_TABLE = Table("financas", "channel_operations_quarantine", QUARANTINE, ("op_date", "channel"))
+
+
+def read_day(spark: SparkSession, topic_dir: str, day: date) -> DataFrame:
+    """The day's raw lines with the event parsed twice: typed (`value`) and as text (`text`)."""
+    path = f"{topic_dir.rstrip('/')}/dt={day.isoformat()}"
+    lines = spark.read.schema(RAW_LINE).option("pathGlobFilter", "*.jsonl").json(path)
+    return parse(lines)
+
+
+def parse(lines: DataFrame) -> DataFrame:
+    """`value` (the event's JSON text) -> `value` typed by the contract and `text` (every field as text)."""
+    return lines.select(
+        "partition",
+        "offset",
+        "timestamp",
+        F.from_json("value", EVENT).alias("value"),
+        F.from_json("value", EVENT_TEXT).alias("text"),
+        F.col("value").alias("_json"),
+    )
+
+
+def within(lines: DataFrame, until: dict[int, int] | None) -> DataFrame:
+    """Only offsets below each partition's bound (no bound: everything)."""
+    if not until:
+        return lines
+    bound = F.create_map(*[F.lit(x) for p, end in until.items() for x in (p, end)])
+    return lines.where(F.col("offset") < F.coalesce(bound[F.col("partition")], F.lit(0)))
+
+
+# ---- transform --------------------------------------------------------------------------------------
+# A JSON number, strictly: Spark's JSON reader would also take the string "12,50" for a decimal (as
+# 1250, reading the comma as a thousands separator), so decimals are checked on their text too.
+_NUMBER = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
+
+
+def _wrong_type(field: StructField, text: Column, typed: Column) -> Column:
+    wrong = text.isNotNull() & typed.isNull()
+    if isinstance(field.dataType, DecimalType):
+        wrong = wrong | (text.isNotNull() & ~text.rlike(_NUMBER))
+    return wrong
+
+
+def _wrong_type_message(field: StructField, text: Column) -> Column:
+    return F.concat(F.lit(f"{field.name}: not a {field.dataType.simpleString()}: "), text)
+
+
+def reasons(known_clients: DataFrame | None = None) -> list[Column]:
+    """Why an event is quarantined, one nullable message per rule."""
+    value, text = F.col("value"), F.col("text")
+    out = [
+        *(F.when(text[name].isNull(), F.lit(f"{name}: missing")) for name in REQUIRED),
+        *(
+            F.when(_wrong_type(f, text[f.name], value[f.name]), _wrong_type_message(f, text[f.name]))
+            for f in EVENT.fields
+        ),
+        F.when(
+            value["channel"].isNotNull() & ~value["channel"].isin(*CHANNELS),
+            F.concat(F.lit("unknown channel "), value["channel"]),
+        ),
+        F.when(value["value"] <= 0, F.concat(F.lit("value not positive: "), value["value"].cast("string"))),
+    ]
+    if known_clients is not None:
+        out.append(
+            F.when(
+                value["client_id"].isNotNull() & F.col("_known").isNull(),
+                F.concat(F.lit("client_id not in santander.clients: "), value["client_id"].cast("string")),
+            )
+        )
+    return out
+
+
+def classify(lines: DataFrame, known_clients: DataFrame | None) -> DataFrame:
+    """Each line with `_reasons` (empty: a good event); later copies of an operation id flagged too."""
+    if known_clients is not None:
+        ids = known_clients.select(F.col("id").alias("_client"), F.lit(True).alias("_known"))
+        lines = lines.join(F.broadcast(ids), F.col("value.client_id") == F.col("_client"), "left").drop(
+            "_client"
+        )
+    found = F.filter(F.array(*reasons(known_clients)), lambda r: r.isNotNull())
+    is_object = F.ltrim("_json").startswith("{")
+    checked = lines.withColumn(
+        "_reasons", F.when(is_object, found).otherwise(F.array(F.lit("not an event object")))
+    )
+    first = Window.partitionBy("value.operation_id").orderBy("partition", "offset")
+    dup = F.when(
+        F.col("value.operation_id").isNotNull() & (F.row_number().over(first) > 1),
+        F.concat(
+            F.lit("duplicate operation_id, first at "),
+            F.first(F.concat_ws(":", "partition", "offset")).over(first),
+        ),
+    )
+    return checked.withColumn("_reasons", F.filter(F.array_append("_reasons", dup), lambda r: r.isNotNull()))
+
+
+def curated(classified: DataFrame, salt: str, run_date: date) -> DataFrame:
+    v = F.col("value")
+    extras = [v[f.name].alias(f.name) for f in EVENT.fields[EVENT.fieldNames().index("agencia") :]]
+    return classified.where(F.size("_reasons") == 0).select(
+        v["operation_id"].alias("operation_id"),
+        v["client_id"].alias("client_id"),
+        cpf_hash(v["cpf"], salt).alias("cpf_hash"),
+        v["product"].alias("product"),
+        v["operation"].alias("operation"),
+        v["value"].alias("value"),
+        v["online"].alias("online"),
+        F.timestamp_millis(v["timestamp"]).alias("op_timestamp"),
+        v["success"].alias("success"),
+        *extras,
+        F.col("partition").alias("kafka_partition"),
+        F.col("offset").alias("kafka_offset"),
+        F.lit(run_date).alias("ingest_date"),
+        F.to_date(F.timestamp_millis("timestamp")).alias("op_date"),
+        v["channel"].alias("channel"),
+    )
+
+
+def quarantined(classified: DataFrame, run_date: date) -> DataFrame:
+    return classified.where(F.size("_reasons") > 0).select(
+        F.col("partition").alias("kafka_partition"),
+        F.col("offset").alias("kafka_offset"),
+        F.col("text.operation_id").alias("operation_id"),
+        F.col("_reasons").alias("reasons"),
+        F.col("_json").alias("event"),
+        F.lit(run_date).alias("ingest_date"),
+        F.to_date(F.timestamp_millis("timestamp")).alias("op_date"),
+        F.coalesce(F.col("text.channel"), F.lit("unknown")).alias("channel"),
+    )
+
+
+# ---- load -------------------------------------------------------------------------------------------
+def replace_day(spark: SparkSession, df: DataFrame, table: Table, location: str, day: date) -> None:
+    """Replace the day's partitions (every channel) and nothing else: the day's folder is deleted,
+    its partitions dropped, then the day's rows written (dynamic partition overwrite)."""
+    ensure_table(spark, table, location)
+    jvm = spark.sparkContext._jvm
+    folder = jvm.org.apache.hadoop.fs.Path(f"{location}/op_date={day.isoformat()}")
+    folder.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(folder, True)
+    spark.sql(
+        f"ALTER TABLE {table.qualified_name} DROP IF EXISTS PARTITION (op_date = DATE'{day.isoformat()}')"
+    )
+    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+    columns = [F.col(f.name).cast(f.dataType) for f in table.curated_schema.fields]
+    df.select(*columns).repartition("channel").write.insertInto(table.qualified_name, overwrite=True)
+    spark.sql(f"REFRESH TABLE {table.qualified_name}")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    from datalake.settings import get_settings
+
+    lake = get_settings().lake
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run-date", type=date.fromisoformat, required=True, help="logical date, YYYY-MM-DD")
+    parser.add_argument("--until", type=json.loads, default=None, help='JSON {"<partition>": <end offset>}')
+    parser.add_argument("--raw-root", default=posixpath.dirname(lake.raw("kafka", "_")))
+    parser.add_argument("--topic", default=TOPIC)
+    parser.add_argument("--database", default=TABLE.database, help="Hive database of both tables")
+    parser.add_argument("--curated-root", default=lake.curated("_", "_").rsplit("/", 2)[0])
+    parser.add_argument("--quarantine-root", default=lake.quarantine("_", "_").rsplit("/", 2)[0])
+    parser.add_argument("--no-client-check", action="store_true", help="skip the santander.clients lookup")
+    return parser.parse_args(argv)
+
+
+def known_clients(spark: SparkSession) -> DataFrame:
+    """Client ids of MariaDB `santander.clients` (the source of truth, not yesterday's curated copy)."""
+    from datalake.settings import get_settings
+
+    s = get_settings()
+    return spark.read.jdbc(
+        s.mariadb_jdbc_url,
+        "(SELECT id FROM santander.clients) AS clients",
+        properties={
+            "user": s.mariadb_user,
+            "password": s.mariadb_password,
+            "driver": "org.mariadb.jdbc.Driver",
+            # Spark's default JDBC dialect quotes columns with "…"; MariaDB reads that as a string.
+            "sessionInitStatement": "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')",
+        },
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from dataclasses import replace
+
+    from datalake.settings import get_settings
+    from datalake.spark import build_session
+
+    args = parse_args(argv)
+    salt = get_settings().pii_salt
+    if not salt:
+        raise SystemExit("PII_SALT is empty: refusing to write CPF hashes without a salt")
+    spark = build_session("channel_operations", **{"spark.sql.session.timeZone": "UTC"})
+    until = {int(p): int(o) for p, o in (args.until or {}).items()} or None
+    lines = within(read_day(spark, f"{args.raw_root.rstrip('/')}/{args.topic}", args.run_date), until)
+    clients = None if args.no_client_check else known_clients(spark)
+    classified = classify(lines, clients).cache()
+    table, quarantine = (
+        replace(TABLE, database=args.database),
+        replace(QUARANTINE_TABLE, database=args.database),
+    )
+    replace_day(
+        spark,
+        curated(classified, salt, args.run_date),
+        table,
+        f"{args.curated_root}/{table.database}/{table.table}",
+        args.run_date,
+    )
+    replace_day(
+        spark,
+        quarantined(classified, args.run_date),
+        quarantine,
+        f"{args.quarantine_root}/{quarantine.database}/{quarantine.table}",
+        args.run_date,
+    )
+    counts = classified.groupBy(F.size("_reasons") == 0).count().collect()
+    print(
+        f"[channel_operations] {args.run_date}: {dict((bool(k), n) for k, n in counts)} (True: rows, False: quarantined)",
+        flush=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""The channel event contract (docs/bank-channels.md) and the table it becomes.
+
+`EVENT` is what a producer sends (`generators/channels.py`); `RAW_LINE` is the lake sink's envelope
+around it. The curated table keeps every common field typed, the CPF as the bank's salted hash, and
+each channel's own fields (null for the other channels). Partitioned by `(op_date, channel)`.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    DataType,
+    DateType,
+    DecimalType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
+
+
+def _struct(*fields: tuple[str, DataType]) -> StructType:
+    return StructType([StructField(name, dtype, nullable=True) for name, dtype in fields])
+
+
+CHANNELS = ("caixa_agencia", "atm", "mobile", "maquininhas", "internet_banking")
+
+GEO = _struct(("lat", DoubleType()), ("lon", DoubleType()))
+# field -> type, in the order of the contract table in docs/bank-channels.md
+EVENT = _struct(
+    ("operation_id", StringType()),
+    ("channel", StringType()),
+    ("client_id", LongType()),
+    ("cpf", StringType()),
+    ("product", StringType()),
+    ("operation", StringType()),
+    ("value", DecimalType(14, 2)),
+    ("online", BooleanType()),
+    ("timestamp", LongType()),  # epoch milliseconds, UTC; also the Kafka record's timestamp
+    ("success", BooleanType()),
+    # caixa_agencia
+    ("agencia", StringType()),
+    ("teller_id", StringType()),
+    # atm
+    ("terminal_id", StringType()),
+    ("city", StringType()),
+    ("uf", StringType()),
+    ("notes_dispensed", IntegerType()),
+    # mobile
+    ("os", StringType()),
+    ("app_version", StringType()),
+    ("geo", GEO),
+    # maquininhas
+    ("merchant_id", StringType()),
+    ("mcc", StringType()),
+    ("card_brand", StringType()),
+    ("installments", IntegerType()),
+    # internet_banking
+    ("session_id", StringType()),
+    ("ip", StringType()),
+    ("user_agent", StringType()),
+)
+REQUIRED = (
+    "operation_id",
+    "channel",
+    "client_id",
+    "cpf",
+    "product",
+    "operation",
+    "value",
+    "timestamp",
+    "success",
+)
+
+
+# One JSON line of the raw zone: the lake sink's envelope; the event is kept as its JSON text and
+# parsed by the job (twice: typed, and as text to tell a wrong type from a missing field).
+RAW_LINE = _struct(
+    ("topic", StringType()),
+    ("partition", IntegerType()),
+    ("offset", LongType()),
+    ("timestamp", LongType()),  # the Kafka record's: the event's own time, set by the producer
+    ("key", StringType()),
+    ("value", StringType()),
+)
+
+
+# The same fields as text: a value of the wrong JSON type is then seen (text present, typed null).
+EVENT_TEXT = _struct(*((f.name, StringType()) for f in EVENT.fields))
+
+CURATED = _struct(
+    ("operation_id", StringType()),
+    ("client_id", LongType()),
+    ("cpf_hash", StringType()),
+    ("product", StringType()),
+    ("operation", StringType()),
+    ("value", DecimalType(14, 2)),
+    ("online", BooleanType()),
+    ("op_timestamp", TimestampType()),
+    ("success", BooleanType()),
+    *((f.name, f.dataType) for f in EVENT.fields[EVENT.fieldNames().index("agencia") :]),
+    ("kafka_partition", IntegerType()),
+    ("kafka_offset", LongType()),
+    ("ingest_date", DateType()),
+    ("op_date", DateType()),  # partition
+    ("channel", StringType()),  # partition
+)
+
+QUARANTINE = _struct(
+    ("kafka_partition", IntegerType()),
+    ("kafka_offset", LongType()),
+    ("operation_id", StringType()),
+    ("reasons", ArrayType(StringType())),
+    ("event", StringType()),  # the raw event, CPF included: this table lives in the quarantine zone
+    ("ingest_date", DateType()),
+    ("op_date", DateType()),  # partition: the Kafka record's date
+    ("channel", StringType()),  # partition: the event's channel as sent ("unknown" if none)
+)

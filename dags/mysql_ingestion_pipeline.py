@@ -11,12 +11,14 @@ Logic lives in `datalake.pipelines.bank`; see docs/bank-lake.md. Params set the 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from airflow.sdk import Param, PokeReturnValue, dag, task
 
-from datalake.orchestration import DEFAULT_ARGS, spark_job
+from datalake.orchestration import DEFAULT_ARGS, curated_asset, mark_updated, spark_job
 
 SENSOR = {"poke_interval": 5, "timeout": 1800, "mode": "poke"}
+CURATED = ("financas.clients", "financas.employees", "financas.operations", "stock_market.ibovespa")
 
 
 @dag(
@@ -74,11 +76,14 @@ def mysql_ingestion_pipeline() -> None:
 
     curate = spark_job("curate_cdc", "bank/curate_cdc.py", ["--table", "all", "--run-date", "{{ ds }}"])
 
-    @task(retries=0)
-    def reconcile() -> list[str]:
+    # Reconciled curated tables are announced to data-aware DAGs (process_finances) with their date.
+    @task(retries=0, outlets=[curated_asset(t) for t in CURATED])
+    def reconcile(ds: str | None = None, outlet_events: Any = None) -> list[str]:
         from datalake.pipelines import bank
 
-        return bank.reconcile_all()
+        lines = bank.reconcile_all()
+        mark_updated(outlet_events, list(CURATED), ds or "")
+        return lines
 
     mark = mark_source()
     generate() >> mark

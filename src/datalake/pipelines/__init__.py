@@ -22,9 +22,9 @@ class Pipeline:
 
 
 def registry() -> list[Pipeline]:
-    from datalake.pipelines import bank, channels, mongo, movie_ratings
+    from datalake.pipelines import bank, channels, finances, mongo, movie_ratings
 
-    return [movie_ratings.PIPELINE, bank.PIPELINE, mongo.PIPELINE, channels.PIPELINE]
+    return [movie_ratings.PIPELINE, bank.PIPELINE, mongo.PIPELINE, channels.PIPELINE, finances.PIPELINE]
 
 
 def programs() -> list[Service]:

@@ -1,0 +1,1 @@
+"""PySpark job of process_finances: the daily finance marts (docs/finance-marts.md)."""

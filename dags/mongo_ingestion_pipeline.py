@@ -16,9 +16,8 @@ from datetime import datetime
 
 from airflow.sdk import Param, PokeReturnValue, dag, task
 
-from datalake.orchestration import DEFAULT_ARGS, spark_job
+from datalake.orchestration import DEFAULT_ARGS, SENSOR, lake_sensor, spark_job
 
-SENSOR = {"poke_interval": 5, "timeout": 1800, "mode": "poke"}
 VOLUMES = {"clients": 200, "employees": 20, "operations": 5000, "facebook": 1000, "survey": 300}
 
 
@@ -54,13 +53,7 @@ def mongo_ingestion_pipeline() -> None:
         print(seen)
         return PokeReturnValue(is_done=done, xcom_value=ends)
 
-    @task.sensor(**SENSOR)
-    def lake_has_source(targets: dict) -> PokeReturnValue:
-        from datalake.pipelines import mongo
-
-        done, lag = mongo.FEED.poke(targets)
-        print(lag)
-        return PokeReturnValue(is_done=done)
+    lake_has_source = lake_sensor("mongo")
 
     nubank = spark_job("curate_nubank", "mongo/curate_nubank.py", ["--run-date", "{{ ds }}"])
     marketing = spark_job("curate_marketing", "mongo/curate_marketing.py", ["--run-date", "{{ ds }}"])

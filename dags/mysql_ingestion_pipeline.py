@@ -15,9 +15,8 @@ from typing import Any
 
 from airflow.sdk import Param, PokeReturnValue, dag, task
 
-from datalake.orchestration import DEFAULT_ARGS, curated_asset, mark_updated, spark_job
+from datalake.orchestration import DEFAULT_ARGS, SENSOR, curated_asset, lake_sensor, mark_updated, spark_job
 
-SENSOR = {"poke_interval": 5, "timeout": 1800, "mode": "poke"}
 CURATED = ("financas.clients", "financas.employees", "financas.operations", "stock_market.ibovespa")
 
 
@@ -66,13 +65,7 @@ def mysql_ingestion_pipeline() -> None:
         print(seen)
         return PokeReturnValue(is_done=done, xcom_value=ends)
 
-    @task.sensor(**SENSOR)
-    def lake_has_source(targets: dict) -> PokeReturnValue:
-        from datalake.pipelines import bank
-
-        done, lag = bank.poke_lake(targets)
-        print(lag)
-        return PokeReturnValue(is_done=done)
+    lake_has_source = lake_sensor("bank")
 
     curate = spark_job("curate_cdc", "bank/curate_cdc.py", ["--table", "all", "--run-date", "{{ ds }}"])
 

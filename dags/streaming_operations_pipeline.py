@@ -15,11 +15,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from airflow.sdk import PokeReturnValue, dag, task
+from airflow.sdk import dag, task
 
-from datalake.orchestration import DEFAULT_ARGS, curated_asset, mark_updated, spark_job
-
-SENSOR = {"poke_interval": 5, "timeout": 1800, "mode": "poke"}
+from datalake.orchestration import DEFAULT_ARGS, curated_asset, lake_sensor, mark_updated, spark_job
 
 
 @dag(
@@ -44,13 +42,7 @@ def streaming_operations_pipeline() -> None:
 
         return channels.until_arg(targets)
 
-    @task.sensor(**SENSOR)
-    def lake_has_source(targets: dict) -> PokeReturnValue:
-        from datalake.pipelines import channels
-
-        done, lag = channels.FEED.poke(targets)
-        print(lag)
-        return PokeReturnValue(is_done=done)
+    lake_has_source = lake_sensor("channels")
 
     job = spark_job(
         "channel_operations",

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
-    from pyspark.sql.types import StructType
+    from pyspark.sql.types import DataType, StructType
+
+
+def struct(*fields: tuple[str, DataType]) -> StructType:
+    """A schema of nullable fields, from (name, type) pairs: how every job declares its tables."""
+    from pyspark.sql.types import StructField, StructType
+
+    return StructType([StructField(name, dtype, nullable=True) for name, dtype in fields])
 
 
 class SchemaDrift(RuntimeError):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from datalake.jobs.hive_tables import struct
 from pyspark.sql.types import (
     BooleanType,
     DataType,
@@ -26,18 +27,12 @@ from pyspark.sql.types import (
     IntegerType,
     LongType,
     StringType,
-    StructField,
     StructType,
     TimestampType,
 )
 
-
-def _struct(*fields: tuple[str, DataType]) -> StructType:
-    return StructType([StructField(name, dtype, nullable=True) for name, dtype in fields])
-
-
 # ---- Debezium row images (what `before` / `after` hold) ------------------------------------------
-CLIENTS_ROW = _struct(
+CLIENTS_ROW = struct(
     ("id", LongType()),
     ("nome", StringType()),
     ("cpf", StringType()),
@@ -48,7 +43,7 @@ CLIENTS_ROW = _struct(
     ("created_at", LongType()),  # epoch millis
 )
 
-EMPLOYEES_ROW = _struct(
+EMPLOYEES_ROW = struct(
     ("id", LongType()),
     ("nome", StringType()),
     ("cpf", StringType()),
@@ -58,7 +53,7 @@ EMPLOYEES_ROW = _struct(
     ("area", StringType()),
 )
 
-OPERATIONS_ROW = _struct(
+OPERATIONS_ROW = struct(
     ("id", LongType()),
     ("client_id", LongType()),
     ("cpf", StringType()),
@@ -71,7 +66,7 @@ OPERATIONS_ROW = _struct(
     ("success", IntegerType()),  # TINYINT 0/1
 )
 
-IBOVESPA_ROW = _struct(
+IBOVESPA_ROW = struct(
     ("symbol", StringType()),
     ("date", IntegerType()),
     ("open", DoubleType()),
@@ -84,7 +79,7 @@ IBOVESPA_ROW = _struct(
 )
 
 # Debezium `source` block: only the fields we use or keep for debugging.
-SOURCE = _struct(
+SOURCE = struct(
     ("db", StringType()),
     ("table", StringType()),
     ("file", StringType()),
@@ -97,7 +92,7 @@ SOURCE = _struct(
 
 def envelope(row: StructType) -> StructType:
     """The Debezium envelope (`value` of a raw line) for one table's row image."""
-    return _struct(
+    return struct(
         ("before", row),
         ("after", row),
         ("source", SOURCE),
@@ -108,7 +103,7 @@ def envelope(row: StructType) -> StructType:
 
 def raw_line(key: StructType, row: StructType) -> StructType:
     """One JSON line of the raw zone, with the key and the envelope parsed."""
-    return _struct(
+    return struct(
         ("topic", StringType()),
         ("partition", IntegerType()),
         ("offset", LongType()),
@@ -118,8 +113,8 @@ def raw_line(key: StructType, row: StructType) -> StructType:
     )
 
 
-ID_KEY = _struct(("id", LongType()))
-IBOVESPA_KEY = _struct(("symbol", StringType()), ("date", IntegerType()))
+ID_KEY = struct(("id", LongType()))
+IBOVESPA_KEY = struct(("symbol", StringType()), ("date", IntegerType()))
 
 RAW_CLIENTS = raw_line(ID_KEY, CLIENTS_ROW)
 RAW_EMPLOYEES = raw_line(ID_KEY, EMPLOYEES_ROW)
@@ -133,7 +128,7 @@ _LINEAGE: tuple[tuple[str, DataType], ...] = (
     ("ingest_date", DateType()),
 )
 
-CURATED_CLIENTS = _struct(
+CURATED_CLIENTS = struct(
     ("id", LongType()),
     ("cpf_hash", StringType()),
     ("tipo_produto", StringType()),
@@ -143,7 +138,7 @@ CURATED_CLIENTS = _struct(
     *_LINEAGE,
 )
 
-CURATED_EMPLOYEES = _struct(
+CURATED_EMPLOYEES = struct(
     ("id", LongType()),
     ("cpf_hash", StringType()),
     ("data_inicio", DateType()),
@@ -152,7 +147,7 @@ CURATED_EMPLOYEES = _struct(
     *_LINEAGE,
 )
 
-CURATED_OPERATIONS = _struct(
+CURATED_OPERATIONS = struct(
     ("id", LongType()),
     ("client_id", LongType()),
     ("cpf_hash", StringType()),
@@ -167,7 +162,7 @@ CURATED_OPERATIONS = _struct(
     ("op_date", DateType()),  # partition: UTC date of op_timestamp
 )
 
-CURATED_IBOVESPA = _struct(
+CURATED_IBOVESPA = struct(
     ("symbol", StringType()),
     ("date", DateType()),
     ("open", DoubleType()),

@@ -7,31 +7,24 @@ each channel's own fields (null for the other channels). Partitioned by `(op_dat
 
 from __future__ import annotations
 
+from datalake.jobs.hive_tables import struct
 from pyspark.sql.types import (
     ArrayType,
     BooleanType,
-    DataType,
     DateType,
     DecimalType,
     DoubleType,
     IntegerType,
     LongType,
     StringType,
-    StructField,
-    StructType,
     TimestampType,
 )
 
-
-def _struct(*fields: tuple[str, DataType]) -> StructType:
-    return StructType([StructField(name, dtype, nullable=True) for name, dtype in fields])
-
-
 CHANNELS = ("caixa_agencia", "atm", "mobile", "maquininhas", "internet_banking")
 
-GEO = _struct(("lat", DoubleType()), ("lon", DoubleType()))
+GEO = struct(("lat", DoubleType()), ("lon", DoubleType()))
 # field -> type, in the order of the contract table in docs/bank-channels.md
-EVENT = _struct(
+EVENT = struct(
     ("operation_id", StringType()),
     ("channel", StringType()),
     ("client_id", LongType()),
@@ -79,7 +72,7 @@ REQUIRED = (
 
 # One JSON line of the raw zone: the lake sink's envelope; the event is kept as its JSON text and
 # parsed by the job (twice: typed, and as text to tell a wrong type from a missing field).
-RAW_LINE = _struct(
+RAW_LINE = struct(
     ("topic", StringType()),
     ("partition", IntegerType()),
     ("offset", LongType()),
@@ -90,9 +83,9 @@ RAW_LINE = _struct(
 
 
 # The same fields as text: a value of the wrong JSON type is then seen (text present, typed null).
-EVENT_TEXT = _struct(*((f.name, StringType()) for f in EVENT.fields))
+EVENT_TEXT = struct(*((f.name, StringType()) for f in EVENT.fields))
 
-CURATED = _struct(
+CURATED = struct(
     ("operation_id", StringType()),
     ("client_id", LongType()),
     ("cpf_hash", StringType()),
@@ -110,7 +103,7 @@ CURATED = _struct(
     ("channel", StringType()),  # partition
 )
 
-QUARANTINE = _struct(
+QUARANTINE = struct(
     ("kafka_partition", IntegerType()),
     ("kafka_offset", LongType()),
     ("operation_id", StringType()),

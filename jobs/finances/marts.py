@@ -121,6 +121,22 @@ def _evidence(**fields: Column) -> Column:
     return F.to_json(F.struct(*[col.alias(name) for name, col in fields.items()]))
 
 
+def _flag(scored: DataFrame, rule: str, evidence: Column) -> DataFrame:
+    """One flag per client: its highest `score` of the day (the earliest on a tie)."""
+    top = Window.partitionBy("client_id").orderBy(F.desc("score"), "op_ts", "op_id")
+    return (
+        scored.withColumn("_rank", F.row_number().over(top))
+        .where(F.col("_rank") == 1)
+        .select(
+            "op_date",
+            "client_id",
+            F.lit(rule).alias("rule"),
+            F.col("score").cast("double"),
+            evidence.alias("evidence"),
+        )
+    )
+
+
 def value_outliers(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
     """Rule `value_outlier`: an operation of the day whose value is far above the client's own
     history of the same operation type (a withdrawal against withdrawals, an investment against
@@ -132,11 +148,8 @@ def value_outliers(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
     history = ops.where((F.col("op_date") >= start) & (F.col("op_date") < F.lit(day)))
     key = ["client_id", "operation"]
     med = history.groupBy(*key).agg(F.median("value").alias("median"), F.count("*").alias("history"))
-    mad = (
-        history.join(med, key)
-        .groupBy(*key)
-        .agg(F.median(F.abs(F.col("value") - F.col("median"))).alias("mad"))
-    )
+    deviation = F.abs(F.col("value") - F.col("median"))
+    mad = history.join(med, key).groupBy(*key).agg(F.median(deviation).alias("mad"))
     stats = med.join(mad, key).where((F.col("history") >= t.outlier_min_history) & (F.col("mad") > 0))
     z = F.lit(0.6745) * (F.col("value") - F.col("median")) / F.col("mad")
     scored = (
@@ -145,28 +158,18 @@ def value_outliers(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
         .withColumn("score", z.cast("double"))
         .where(F.col("score") > t.outlier_z)
     )
-    top = Window.partitionBy("client_id").orderBy(F.desc("score"), "op_id")
-    return (
-        scored.withColumn("_rank", F.row_number().over(top))
-        .where(F.col("_rank") == 1)
-        .select(
-            "op_date",
-            "client_id",
-            F.lit("value_outlier").alias("rule"),
-            "score",
-            _evidence(
-                op_id=F.col("op_id"),
-                operation=F.col("operation"),
-                value=F.col("value"),
-                median=F.col("median"),
-                mad=F.col("mad"),
-                history=F.col("history"),
-            ).alias("evidence"),
-        )
+    evidence = _evidence(
+        op_id=F.col("op_id"),
+        operation=F.col("operation"),
+        value=F.col("value"),
+        median=F.col("median"),
+        mad=F.col("mad"),
+        history=F.col("history"),
     )
+    return _flag(scored, "value_outlier", evidence)
 
 
-def _in_window(ops: DataFrame, day: date, seconds: int) -> DataFrame:
+def _timed(ops: DataFrame, day: date) -> DataFrame:
     """The day's operations with `_t`, epoch seconds, for time-range windows per client."""
     return ops.where(on(day)).withColumn("_t", F.col("op_ts").cast("long"))
 
@@ -174,46 +177,32 @@ def _in_window(ops: DataFrame, day: date, seconds: int) -> DataFrame:
 def failed_bursts(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
     """Rule `failed_burst`: at least `failed_burst` failed operations of a client within
     `failed_window_s` seconds. Score: the most failures in one window."""
-    failed = _in_window(ops, day, t.failed_window_s).where(~F.col("success"))
     ahead = Window.partitionBy("client_id").orderBy("_t").rangeBetween(0, t.failed_window_s)
-    counted = failed.withColumn("_n", F.count("*").over(ahead)).withColumn(
-        "_last", F.max("op_ts").over(ahead)
+    counted = (
+        _timed(ops, day)
+        .where(~F.col("success"))
+        .withColumn("score", F.count("*").over(ahead))
+        .withColumn("_last", F.max("op_ts").over(ahead))
+        .where(F.col("score") >= t.failed_burst)
     )
-    top = Window.partitionBy("client_id").orderBy(F.desc("_n"), "op_ts", "op_id")
-    return (
-        counted.where(F.col("_n") >= t.failed_burst)
-        .withColumn("_rank", F.row_number().over(top))
-        .where(F.col("_rank") == 1)
-        .select(
-            "op_date",
-            "client_id",
-            F.lit("failed_burst").alias("rule"),
-            F.col("_n").cast("double").alias("score"),
-            _evidence(
-                first=F.col("op_ts").cast("string"), last=F.col("_last").cast("string"), failed=F.col("_n")
-            ).alias("evidence"),
-        )
+    evidence = _evidence(
+        first=F.col("op_ts").cast("string"), last=F.col("_last").cast("string"), failed=F.col("score")
     )
+    return _flag(counted, "failed_burst", evidence)
 
 
 def channel_hopping(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
     """Rule `multi_channel`: operations of a client from at least `channels` distinct channels
     within `channels_window_s` seconds. Score: the most channels in one window."""
-    timed = _in_window(ops, day, t.channels_window_s)
     behind = Window.partitionBy("client_id").orderBy("_t").rangeBetween(-t.channels_window_s, 0)
-    seen = timed.withColumn("_channels", F.array_sort(F.collect_set("channel").over(behind)))
-    top = Window.partitionBy("client_id").orderBy(F.desc(F.size("_channels")), "op_ts", "op_id")
-    return (
-        seen.where(F.size("_channels") >= t.channels)
-        .withColumn("_rank", F.row_number().over(top))
-        .where(F.col("_rank") == 1)
-        .select(
-            "op_date",
-            "client_id",
-            F.lit("multi_channel").alias("rule"),
-            F.size("_channels").cast("double").alias("score"),
-            _evidence(channels=F.col("_channels"), at=F.col("op_ts").cast("string")).alias("evidence"),
-        )
+    seen = (
+        _timed(ops, day)
+        .withColumn("_channels", F.array_sort(F.collect_set("channel").over(behind)))
+        .withColumn("score", F.size("_channels"))
+        .where(F.col("score") >= t.channels)
+    )
+    return _flag(
+        seen, "multi_channel", _evidence(channels=F.col("_channels"), at=F.col("op_ts").cast("string"))
     )
 
 

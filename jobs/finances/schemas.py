@@ -6,28 +6,23 @@ the MariaDB DDL below declares the same columns with the mart's key as primary k
 
 from __future__ import annotations
 
+from datalake.jobs.hive_tables import struct
 from pyspark.sql.types import (
     BooleanType,
-    DataType,
     DateType,
     DecimalType,
     DoubleType,
     LongType,
     StringType,
-    StructField,
     StructType,
 )
 
 DATABASE = "financas_gold"
 
 
-def _struct(*fields: tuple[str, DataType]) -> StructType:
-    return StructType([StructField(name, dtype, nullable=True) for name, dtype in fields])
-
-
 MONEY = DecimalType(18, 2)
 MARTS: dict[str, StructType] = {
-    "client_daily_position": _struct(
+    "client_daily_position": struct(
         ("op_date", DateType()),
         ("client_id", LongType()),
         ("cpf_hash", StringType()),
@@ -37,7 +32,7 @@ MARTS: dict[str, StructType] = {
         ("operations", LongType()),
         ("failed", LongType()),
     ),
-    "channel_product_daily": _struct(
+    "channel_product_daily": struct(
         ("op_date", DateType()),
         ("channel", StringType()),
         ("product", StringType()),
@@ -47,14 +42,14 @@ MARTS: dict[str, StructType] = {
         ("avg_ticket", MONEY),
         ("success_rate", DoubleType()),
     ),
-    "suspicious_activity": _struct(
+    "suspicious_activity": struct(
         ("op_date", DateType()),
         ("client_id", LongType()),
         ("rule", StringType()),
         ("score", DoubleType()),
         ("evidence", StringType()),
     ),
-    "ibovespa_daily": _struct(
+    "ibovespa_daily": struct(
         ("symbol", StringType()),
         ("date", DateType()),
         ("close", DoubleType()),
@@ -65,7 +60,7 @@ MARTS: dict[str, StructType] = {
     ),
 }
 
-QUALITY_CHECKS = _struct(
+QUALITY_CHECKS = struct(
     ("run_id", StringType()),
     ("op_date", DateType()),
     ("check_name", StringType()),

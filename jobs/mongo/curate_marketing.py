@@ -18,13 +18,12 @@ import argparse
 import posixpath
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from datalake.jobs.hive_tables import Table, union_all, write_table
 from datalake.jobs.mongo import extjson
 from datalake.jobs.mongo.schemas import MARKETING, MARKETING_QUARANTINE, CollectionSpec, change_event_line
+from datalake.jobs.mongo.tables import write_collections
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
@@ -145,26 +144,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     spark = build_session(f"curate_marketing_{args.collection}", **{"spark.sql.session.timeZone": "UTC"})
     specs = list(MARKETING.values()) if args.collection == "all" else [MARKETING[args.collection]]
-    quarantined: list[DataFrame] = []
-    for spec in specs:
-        target = replace(spec, database=args.hive_database)
-        path = f"{args.raw_root.rstrip('/')}/{topic(spec.name, args.source_database)}"
-        raw = read_raw(spark, path, spec).cache()
-        good, bad = curate(raw, spec, args.run_date)
-        write_table(spark, good, target, f"{args.curated_root}/{target.database}/{target.table}")
-        bad = bad.cache()
-        quarantined.append(bad)
-        print(
-            f"[curate_marketing] {path} -> {target.qualified_name}: events={raw.count()} "
-            f"rows={spark.table(target.qualified_name).count()} quarantined={bad.count()}",
-            flush=True,
-        )
-        raw.unpersist()
-    if args.collection == "all":  # the quarantine holds the current bad documents of every collection
-        table = Table(args.hive_database, "quarantine", MARKETING_QUARANTINE)
-        write_table(
-            spark, union_all(quarantined), table, f"{args.quarantine_root}/{table.database}/{table.table}"
-        )
+    raw_root = args.raw_root.rstrip("/")
+    write_collections(
+        spark,
+        specs,
+        read=lambda spec: read_raw(spark, f"{raw_root}/{topic(spec.name, args.source_database)}", spec),
+        curate=lambda raw, spec: curate(raw, spec, args.run_date),
+        database=args.hive_database,
+        curated_root=args.curated_root,
+        quarantine=(args.quarantine_root, MARKETING_QUARANTINE) if args.collection == "all" else None,
+        label="curate_marketing",
+    )
     return 0
 
 

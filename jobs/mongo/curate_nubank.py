@@ -19,9 +19,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from datalake.jobs.bank.curate_cdc import cpf_hash
-from datalake.jobs.hive_tables import Table, union_all, write_table
 from datalake.jobs.mongo import extjson
 from datalake.jobs.mongo.schemas import ACCOUNT, NUBANK, NUBANK_QUARANTINE, CollectionSpec
+from datalake.jobs.mongo.tables import write_collections
 from pyspark.sql import functions as F
 
 if TYPE_CHECKING:
@@ -151,8 +151,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from dataclasses import replace
-
     from datalake.settings import get_settings
     from datalake.spark import build_session
 
@@ -162,25 +160,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit("PII_SALT is empty: refusing to write CPF hashes without a salt")
     spark = build_session(f"curate_nubank_{args.collection}", **{"spark.sql.session.timeZone": "UTC"})
     specs = list(NUBANK.values()) if args.collection == "all" else [NUBANK[args.collection]]
-    quarantined: list[DataFrame] = []
-    for spec in specs:
-        target = replace(spec, database=args.hive_database)
-        raw = read_collection(spark, args.mongo_uri, args.database, spec).cache()
-        good, bad = curate(raw, spec, salt, args.run_date)
-        write_table(spark, good, target, f"{args.curated_root}/{target.database}/{target.table}")
-        bad = bad.cache()
-        quarantined.append(bad)
-        print(
-            f"[curate_nubank] {args.database}.{spec.name} -> {target.qualified_name}: documents={raw.count()} "
-            f"rows={spark.table(target.qualified_name).count()} quarantined={bad.count()}",
-            flush=True,
-        )
-        raw.unpersist()
-    if args.collection == "all":  # the quarantine holds the current bad documents of every collection
-        table = Table(args.hive_database, "quarantine", NUBANK_QUARANTINE)
-        write_table(
-            spark, union_all(quarantined), table, f"{args.quarantine_root}/{table.database}/{table.table}"
-        )
+    write_collections(
+        spark,
+        specs,
+        read=lambda spec: read_collection(spark, args.mongo_uri, args.database, spec),
+        curate=lambda raw, spec: curate(raw, spec, salt, args.run_date),
+        database=args.hive_database,
+        curated_root=args.curated_root,
+        quarantine=(args.quarantine_root, NUBANK_QUARANTINE) if args.collection == "all" else None,
+        label="curate_nubank",
+    )
     return 0
 
 

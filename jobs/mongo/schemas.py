@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from datalake.jobs.hive_tables import struct
 from datalake.jobs.mongo.extjson import Field
 from pyspark.sql.types import (
     ArrayType,
@@ -24,10 +25,6 @@ from pyspark.sql.types import (
     StructType,
     TimestampType,
 )
-
-
-def _struct(*fields: tuple[str, DataType]) -> StructType:
-    return StructType([StructField(name, dtype, nullable=True) for name, dtype in fields])
 
 
 @dataclass(frozen=True)
@@ -47,8 +44,8 @@ class CollectionSpec:
         return f"{self.database}.{self.table}"
 
 
-ACCOUNT = _struct(("produto", StringType()), ("aberta_em", StringType()), ("limite", StringType()))
-CURATED_ACCOUNT = _struct(
+ACCOUNT = struct(("produto", StringType()), ("aberta_em", StringType()), ("limite", StringType()))
+CURATED_ACCOUNT = struct(
     ("produto", StringType()), ("aberta_em", TimestampType()), ("limite", DecimalType(14, 2))
 )
 
@@ -68,7 +65,7 @@ NUBANK_CLIENTS = CollectionSpec(
     ),
     "nubank_data",
     "clients",
-    _struct(
+    struct(
         ("id", StringType()),
         ("cpf_hash", StringType()),
         ("data_nascimento", DateType()),
@@ -96,7 +93,7 @@ NUBANK_EMPLOYEES = CollectionSpec(
     ),
     "nubank_data",
     "employees",
-    _struct(
+    struct(
         ("id", StringType()),
         ("cpf_hash", StringType()),
         ("area", StringType()),
@@ -124,7 +121,7 @@ NUBANK_OPERATIONS = CollectionSpec(
     ),
     "nubank_data",
     "operations",
-    _struct(
+    struct(
         ("id", StringType()),
         ("client_id", StringType()),
         ("tipo", StringType()),
@@ -143,7 +140,7 @@ NUBANK_OPERATIONS = CollectionSpec(
 
 NUBANK: dict[str, CollectionSpec] = {s.name: s for s in (NUBANK_CLIENTS, NUBANK_EMPLOYEES, NUBANK_OPERATIONS)}
 
-NUBANK_QUARANTINE = _struct(
+NUBANK_QUARANTINE = struct(
     ("collection", StringType()),
     ("id", StringType()),
     ("reasons", ArrayType(StringType())),
@@ -171,7 +168,7 @@ FACEBOOK = CollectionSpec(
     ),
     "marketing",
     "facebook",
-    _struct(
+    struct(
         ("id", StringType()),
         ("campaign", StringType()),
         ("ad_id", StringType()),
@@ -197,7 +194,7 @@ PUBLIC_SURVEY = CollectionSpec(
     ),
     "marketing",
     "public_survey",
-    _struct(
+    struct(
         ("id", StringType()),
         ("nps", IntegerType()),
         ("answer", StringType()),
@@ -212,7 +209,7 @@ PUBLIC_SURVEY = CollectionSpec(
 
 MARKETING: dict[str, CollectionSpec] = {s.name: s for s in (FACEBOOK, PUBLIC_SURVEY)}
 
-MARKETING_QUARANTINE = _struct(
+MARKETING_QUARANTINE = struct(
     ("topic", StringType()),
     ("partition", IntegerType()),
     ("offset", LongType()),
@@ -226,7 +223,7 @@ MARKETING_QUARANTINE = _struct(
 def change_event_line(spec: CollectionSpec) -> StructType:
     """One raw-zone line of a `mongo.santander_marketing.<collection>` topic (the lake sink's
     envelope around the connector's change event); leaves stay Extended JSON strings."""
-    return _struct(
+    return struct(
         ("topic", StringType()),
         ("partition", IntegerType()),
         ("offset", LongType()),
@@ -234,7 +231,7 @@ def change_event_line(spec: CollectionSpec) -> StructType:
         ("key", StringType()),
         (
             "value",
-            _struct(
+            struct(
                 ("operationType", StringType()),
                 ("documentKey", StringType()),
                 ("wallTime", StringType()),

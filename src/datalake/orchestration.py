@@ -12,6 +12,9 @@ from datalake.settings import REPO_ROOT
 
 JOBS_DIR = REPO_ROOT / "jobs"
 
+# Sensors poke every few seconds and give up after half an hour (a stuck source fails the run).
+SENSOR: dict[str, Any] = {"poke_interval": 5, "timeout": 1800, "mode": "poke"}
+
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "data-platform",
     "retries": 2,
@@ -50,3 +53,19 @@ def mark_updated(outlet_events: Any, tables: list[str], run_date: str) -> None:
     """Attach the run date to the asset events a task emits, so consumers know which date is ready."""
     for table in tables:
         outlet_events[curated_asset(table)].extra = {"date": run_date}
+
+
+def lake_sensor(pipeline: str) -> Any:
+    """The `lake_has_source` sensor: waits until `datalake.pipelines.<pipeline>.FEED`'s lake sink has
+    committed the end offsets an earlier task captured (see datalake.pipelines.lake_feed)."""
+    from airflow.sdk import PokeReturnValue, task
+
+    @task.sensor(task_id="lake_has_source", **SENSOR)
+    def lake_has_source(targets: dict[str, int]) -> PokeReturnValue:
+        import importlib
+
+        done, lag = importlib.import_module(f"datalake.pipelines.{pipeline}").FEED.poke(targets)
+        print(lag)
+        return PokeReturnValue(is_done=done)
+
+    return lake_has_source

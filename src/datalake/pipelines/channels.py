@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 DAG_ID = "streaming_operations_pipeline"
 TOPIC = "channels.operations"
 FEED = LakeFeed(sink="lake-sink-channels", topics=r"channels\.operations", dlq="dlq.lake-sink-channels")
+CONNECTORS = (FEED.sink,)
 CHANNEL_NAMES = ("caixa_agencia", "atm", "mobile", "maquininhas", "internet_banking")
 
 
@@ -59,7 +60,7 @@ def setup(ctx: Context | None = None) -> None:
 
     del ctx
     ensure_topic(get_settings().kafka_bootstrap)
-    for result in ConnectClient().apply_all(names=(FEED.sink,), timeout_s=180.0):
+    for result in ConnectClient().apply_all(names=CONNECTORS, timeout_s=180.0):
         print(f"  channels: connector {result.name} {'created' if result.created else 'updated'}, RUNNING")
 
 

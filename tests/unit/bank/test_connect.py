@@ -229,8 +229,10 @@ def test_lint_accepts_placeholders(tmp_path: Path) -> None:
 FILES = connect.connector_files(CONNECTORS)
 
 
-def test_repository_has_the_three_connectors() -> None:
-    assert {f.stem for f in FILES} == {"mariadb-santander", "mariadb-stock-market", "lake-sink-cdc"}
+def test_every_connector_file_belongs_to_a_pipeline() -> None:
+    from datalake.pipelines import bank, channels, mongo
+
+    assert {f.stem for f in FILES} == {*bank.CONNECTORS, *mongo.CONNECTORS, *channels.CONNECTORS}
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
@@ -241,10 +243,15 @@ def test_connector_file_is_clean(path: Path) -> None:
     for key, value in config.items():
         if any(word in key for word in ("password", "secret", "token")):
             assert value.startswith("${env:") and value.endswith("}"), key
-    assert (
-        config["key.converter"] == config["value.converter"] == "org.apache.kafka.connect.json.JsonConverter"
+    # JSON without embedded schemas, or the text as it is (the Mongo source's Extended JSON, keys)
+    json, text = (
+        "org.apache.kafka.connect.json.JsonConverter",
+        "org.apache.kafka.connect.storage.StringConverter",
     )
-    assert config["key.converter.schemas.enable"] == config["value.converter.schemas.enable"] == "false"
+    for side in ("key", "value"):
+        assert config[f"{side}.converter"] in (json, text)
+        if config[f"{side}.converter"] == json:
+            assert config[f"{side}.converter.schemas.enable"] == "false"
 
 
 @pytest.mark.parametrize(
@@ -305,3 +312,38 @@ def test_lake_sink() -> None:
     assert config["errors.deadletterqueue.context.headers.enable"] == "true"
     assert config["errors.log.enable"] == "true"
     assert int(config["flush.size"]) > 0 and int(config["rotate.interval.ms"]) > 0
+
+
+def test_mongo_source_captures_the_marketing_collections_with_full_documents() -> None:
+    import json
+
+    _, config = connect.load_connector(CONNECTORS / "mongo-santander-marketing.json")
+    assert config["connector.class"] == "com.mongodb.kafka.connect.MongoSourceConnector"
+    assert config["connection.uri"] == "${env:MONGO_URI}"
+    assert config["database"] == "santander_marketing" and config["topic.prefix"] == "mongo"
+    (match,) = json.loads(config["pipeline"])
+    assert set(match["$match"]["ns.coll"]["$in"]) == {"facebook", "public_survey", "cdc_watermark"}
+    assert config["startup.mode"] == "copy_existing"
+    assert config["change.stream.full.document"] == "updateLookup"
+    assert config["publish.full.document.only"] == "false"  # deletes need the event, not only the document
+    assert config["output.json.formatter"].endswith("ExtendedJson")
+    assert config["mongo.errors.tolerance"] == "all" and config["mongo.errors.deadletterqueue.topic.name"]
+
+
+@pytest.mark.parametrize(
+    ("name", "topic"),
+    [
+        ("lake-sink-mongo", "mongo.santander_marketing.facebook"),
+        ("lake-sink-channels", "channels.operations"),
+    ],
+)
+def test_every_lake_sink_lands_only_its_topics_with_a_dead_letter_queue(name: str, topic: str) -> None:
+    import re
+
+    _, config = connect.load_connector(CONNECTORS / f"{name}.json")
+    assert config["connector.class"] == "io.datalake.connect.lake.LakeSinkConnector"
+    topics = re.compile(config.get("topics.regex") or re.escape(config["topics"]))
+    assert topics.fullmatch(topic) and not topics.fullmatch("cdc.santander.operations")
+    assert (
+        config["errors.tolerance"] == "all" and config["errors.deadletterqueue.topic.name"] == f"dlq.{name}"
+    )

@@ -11,11 +11,10 @@ Logic lives in `datalake.pipelines.bank`; see docs/bank-lake.md. Params set the 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from airflow.sdk import Param, PokeReturnValue, dag, task
 
-from datalake.orchestration import DEFAULT_ARGS, SENSOR, curated_asset, lake_sensor, mark_updated, spark_job
+from datalake.orchestration import DEFAULT_ARGS, SENSOR, announce, lake_sensor, spark_job
 
 CURATED = ("financas.clients", "financas.employees", "financas.operations", "stock_market.ibovespa")
 
@@ -69,18 +68,16 @@ def mysql_ingestion_pipeline() -> None:
 
     curate = spark_job("curate_cdc", "bank/curate_cdc.py", ["--table", "all", "--run-date", "{{ ds }}"])
 
-    # Reconciled curated tables are announced to data-aware DAGs (process_finances) with their date.
-    @task(retries=0, outlets=[curated_asset(t) for t in CURATED])
-    def reconcile(ds: str | None = None, outlet_events: Any = None) -> list[str]:
+    @task(retries=0)
+    def reconcile() -> list[str]:
         from datalake.pipelines import bank
 
-        lines = bank.reconcile_all()
-        mark_updated(outlet_events, list(CURATED), ds or "")
-        return lines
+        return bank.reconcile_all()
 
     mark = mark_source()
     generate() >> mark
-    lake_has_source(source_in_kafka(mark)) >> curate >> reconcile()
+    # Reconciled curated tables are announced to data-aware DAGs (process_finances) with their date.
+    lake_has_source(source_in_kafka(mark)) >> curate >> reconcile() >> announce(list(CURATED))()
 
 
 mysql_ingestion_pipeline()

@@ -13,11 +13,10 @@ see docs/bank-channels.md.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from airflow.sdk import dag, task
 
-from datalake.orchestration import DEFAULT_ARGS, curated_asset, lake_sensor, mark_updated, spark_job
+from datalake.orchestration import DEFAULT_ARGS, announce, lake_sensor, spark_job
 
 
 @dag(
@@ -50,16 +49,21 @@ def streaming_operations_pipeline() -> None:
         ["--run-date", "{{ ds }}", "--until", "{{ ti.xcom_pull(task_ids='until') }}"],
     )
 
-    @task(retries=0, outlets=[curated_asset("financas.channel_operations")])
-    def reconcile(targets: dict, ds: str | None = None, outlet_events: Any = None) -> list[str]:
+    @task(retries=0)
+    def reconcile(targets: dict, ds: str | None = None) -> list[str]:
         from datalake.pipelines import channels
 
-        lines = channels.reconcile(ds or "", targets)
-        mark_updated(outlet_events, ["financas.channel_operations"], ds or "")
-        return lines
+        return channels.reconcile(ds or "", targets)
 
     targets = capture()
-    lake_has_source(targets) >> until(targets) >> job >> reconcile(targets)
+    checked = reconcile(targets)
+    (
+        lake_has_source(targets)
+        >> until(targets)
+        >> job
+        >> checked
+        >> announce(["financas.channel_operations"])()
+    )
 
 
 streaming_operations_pipeline()

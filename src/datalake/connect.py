@@ -311,8 +311,12 @@ def topic_end_offsets(pattern: str, bootstrap: str = "") -> dict[TopicPartition,
         consumer.close()
 
 
-def dead_letters(dlq_topic: str, bootstrap: str = "", timeout_s: float = 30.0) -> set[tuple[str, int, int]]:
-    """(topic, partition, offset) of every record in a dead-letter topic, from its error headers."""
+def dead_letters(dlq_topic: str, bootstrap: str = "", timeout_s: float = 60.0) -> set[tuple[str, int, int]]:
+    """(topic, partition, offset) of every record in a dead-letter topic, from its error headers.
+
+    Raises ConnectError when the topic could not be read to its end within `timeout_s`: a partial
+    answer would make records look lost (or a lag look cleared).
+    """
     from confluent_kafka import OFFSET_BEGINNING, Consumer
     from confluent_kafka import TopicPartition as KTP
 
@@ -346,6 +350,10 @@ def dead_letters(dlq_topic: str, bootstrap: str = "", timeout_s: float = 30.0) -
                 )
             if msg.offset() + 1 >= ends[(msg.topic(), msg.partition())]:
                 remaining.discard((msg.topic(), msg.partition()))
+        if remaining:
+            raise ConnectError(
+                f"dead-letter topic {dlq_topic}: partitions {sorted(remaining)} not read within {timeout_s:.0f} s"
+            )
         return found
     finally:
         consumer.close()

@@ -49,10 +49,22 @@ def curated_asset(table: str) -> Any:
     return Asset(name=table, uri=f"hive://metastore/{database}/{name}")
 
 
-def mark_updated(outlet_events: Any, tables: list[str], run_date: str) -> None:
-    """Attach the run date to the asset events a task emits, so consumers know which date is ready."""
-    for table in tables:
-        outlet_events[curated_asset(table)].extra = {"date": run_date}
+def announce(tables: list[str]) -> Any:
+    """The task that tells data-aware DAGs (process_finances) that `tables` are ready for the run's
+    date: its asset events carry `{"date": ds}`. A run triggered with conf `{"announce": false}`
+    (a test, a reprocessing of old dates) skips it, and nothing downstream starts."""
+    from airflow.sdk import task
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    @task(task_id="announce", outlets=[curated_asset(t) for t in tables])
+    def announce_tables(ds: str | None = None, dag_run: Any = None, outlet_events: Any = None) -> str:
+        if (dag_run.conf or {}).get("announce", True) is False:
+            raise AirflowSkipException("conf announce=false: no asset event for this run")
+        for table in tables:
+            outlet_events[curated_asset(table)].extra = {"date": ds}
+        return f"announced {', '.join(tables)} for {ds}"
+
+    return announce_tables
 
 
 def lake_sensor(pipeline: str) -> Any:

@@ -169,7 +169,10 @@ def reconcile(run_date: str, targets: dict[str, int]) -> list[str]:
 
     day = date.fromisoformat(run_date)
     kafka, not_events = kafka_counts(day, targets)
-    dead = {(p, o) for (t, p, o) in dead_letters(FEED.dlq) if t == TOPIC} & not_events
+    # Only records that are not JSON can be dead letters; the DLQ is read only when there are some.
+    dead = (
+        {(p, o) for (t, p, o) in dead_letters(FEED.dlq) if t == TOPIC} & not_events if not_events else set()
+    )
     lake = lake_counts(day)
     problems = compare(kafka, lake, len(dead))
     lines = [f"{c}: Kafka {kafka[c]}, lake {lake[c]}" for c in sorted(set(kafka) | set(lake))] + [

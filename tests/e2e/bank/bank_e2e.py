@@ -193,7 +193,8 @@ def trigger_dag(client: Any, conf: dict[str, Any]) -> str:
     """A manual run with a unique run id; the logical date is now (so `ds` is today, UTC)."""
     now = datetime.now(UTC)
     run_id = f"e2e__{now:%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:6]}"
-    body = {"logical_date": now.isoformat(), "dag_run_id": run_id, "conf": conf}
+    # announce=false: a test's run must not start process_finances on the live tables.
+    body = {"logical_date": now.isoformat(), "dag_run_id": run_id, "conf": {**conf, "announce": False}}
     return client._call("POST", f"/dags/{DAG_ID}/dagRuns", json=body)["dag_run_id"]
 
 

@@ -25,7 +25,8 @@ def test_dag_structure() -> None:
         "source_in_kafka": ["lake_has_source"],
         "lake_has_source": ["curate_cdc"],
         "curate_cdc": ["reconcile"],
-        "reconcile": [],
+        "reconcile": ["announce"],
+        "announce": [],
     }
     curate = dag.get_task("curate_cdc")
     assert curate.application.endswith("jobs/bank/curate_cdc.py")

@@ -22,7 +22,8 @@ def test_dag_structure() -> None:
         "lake_has_source": ["until"],
         "until": ["channel_operations"],
         "channel_operations": ["reconcile"],
-        "reconcile": [],
+        "reconcile": ["announce"],
+        "announce": [],
     }
     job = dag.get_task("channel_operations")
     assert job.application.endswith("jobs/channels/channel_operations.py")

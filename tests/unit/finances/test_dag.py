@@ -30,16 +30,14 @@ def test_dag_structure_and_asset_schedule() -> None:
         "financas.channel_operations",
     }
     assert dag.get_task("gates").retries == 0
-    # The upstream DAGs announce those assets when their reconcile task succeeds.
-    outlets = {
-        (dag_id, task_id): {a.name for a in bag.dags[dag_id].get_task(task_id).outlets}
-        for dag_id, task_id in (
-            ("mysql_ingestion_pipeline", "reconcile"),
-            ("streaming_operations_pipeline", "reconcile"),
-        )
-    }
-    assert "financas.operations" in outlets[("mysql_ingestion_pipeline", "reconcile")]
-    assert outlets[("streaming_operations_pipeline", "reconcile")] == {"financas.channel_operations"}
+    # The upstream DAGs announce those assets after their reconcile task succeeded.
+    outlets = {}
+    for dag_id in ("mysql_ingestion_pipeline", "streaming_operations_pipeline"):
+        announce = bag.dags[dag_id].get_task("announce")
+        assert announce.upstream_task_ids == {"reconcile"}
+        outlets[dag_id] = {a.name for a in announce.outlets}
+    assert "financas.operations" in outlets["mysql_ingestion_pipeline"]
+    assert outlets["streaming_operations_pipeline"] == {"financas.channel_operations"}
 
 
 def _event(day: str | None) -> SimpleNamespace:
@@ -56,3 +54,21 @@ def test_the_date_comes_from_conf_then_the_logical_date_then_the_asset_events() 
     assert resolve_date({}, None, events) == "2026-11-27"  # the newest date both have reached
     with pytest.raises(ValueError, match="no date"):
         resolve_date({}, None, {})
+
+
+def test_announce_carries_the_date_and_a_run_can_opt_out() -> None:
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from datalake.orchestration import announce, curated_asset
+
+    class Events(dict):
+        def __missing__(self, asset: object) -> SimpleNamespace:
+            self[asset] = SimpleNamespace(extra={})
+            return self[asset]
+
+    function = announce(["financas.operations"]).function
+    events = Events()
+    function(ds="2026-11-28", dag_run=SimpleNamespace(conf={}), outlet_events=events)
+    assert events[curated_asset("financas.operations")].extra == {"date": "2026-11-28"}
+    with pytest.raises(AirflowSkipException):
+        function(ds="2026-11-28", dag_run=SimpleNamespace(conf={"announce": False}), outlet_events=Events())

@@ -1,10 +1,25 @@
-"""End-to-end tests drive whole pipelines on the live platform; see tests/integration/conftest.py."""
+"""End-to-end tests drive whole pipelines on the live platform; see tests/integration/conftest.py.
+
+run_tests.sh runs this tier in two lanes side by side (pytest-xdist, `--dist loadgroup`): most of
+an e2e test is waiting on Airflow, sensors and Spark start-up. Tests that use Kafka Connect (the
+bank's worker-crash test restarts it) share one lane; the others, the other lane. The stop/start
+test runs alone, after both.
+"""
 
 from __future__ import annotations
 
 import pytest
 
+CONNECT_LANE = ("bank", "mongo", "channels")
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked `restart` stop and start the whole platform: run them after everything else."""
+    """Tests marked `restart` stop and start the whole platform: run them after everything else.
+
+    Every other test gets its lane (an xdist group), from the folder it lives in.
+    """
     items.sort(key=lambda item: item.get_closest_marker("restart") is not None)
+    for item in items:
+        folder = item.path.parent.name
+        lane = "connect" if folder in CONNECT_LANE else "spark"
+        item.add_marker(pytest.mark.xdist_group(lane))

@@ -102,7 +102,9 @@ DUCK_SQL = {
                coalesce(sum(CASE WHEN success THEN value END), 0)::DECIMAL(18,2) AS total_value
         FROM ops WHERE op_date = DATE '{day}' GROUP BY op_date, channel, product""",
     "value_outlier": """
-        WITH history AS (SELECT * FROM ops WHERE op_date >= DATE '{day}' - 90 AND op_date < DATE '{day}'),
+        WITH pairs AS (SELECT DISTINCT client_id, operation FROM ops WHERE op_date = DATE '{day}'),
+        history AS (SELECT * FROM ops SEMI JOIN pairs USING (client_id, operation)
+                    WHERE op_date >= DATE '{day}' - 90 AND op_date < DATE '{day}'),
         med AS (SELECT client_id, operation, median(value) AS m, count(*) AS n FROM history GROUP BY ALL),
         mad AS (SELECT h.client_id, h.operation, median(abs(h.value - med.m)) AS mad
                 FROM history h JOIN med USING (client_id, operation) GROUP BY ALL),

@@ -145,8 +145,13 @@ def value_outliers(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
     `outlier_min_history` past operations of that type and a MAD above 0. Score: the client's
     highest z of the day."""
     start = F.date_sub(F.lit(day), t.outlier_history_days)
-    history = ops.where((F.col("op_date") >= start) & (F.col("op_date") < F.lit(day)))
     key = ["client_id", "operation"]
+    # Only the (client, operation type) pairs of the day can be flagged: their history alone is
+    # worth a median (a small share of 90 days of operations).
+    pairs = ops.where(on(day)).select(*key).distinct()
+    history = ops.where((F.col("op_date") >= start) & (F.col("op_date") < F.lit(day))).join(
+        pairs, key, "left_semi"
+    )
     med = history.groupBy(*key).agg(F.median("value").alias("median"), F.count("*").alias("history"))
     deviation = F.abs(F.col("value") - F.col("median"))
     mad = history.join(med, key).groupBy(*key).agg(F.median(deviation).alias("mad"))

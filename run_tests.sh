@@ -12,6 +12,10 @@ echo "==> lint"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+echo "==> deployment targets: terraform fmt, docker compose config (no engine needed)"
+terraform fmt -check -recursive terraform
+DOCKER_CONFIG=$(docker/compose-cli.sh) docker compose config --quiet
+
 echo "==> lake sink connector (JUnit)"
 mvn -q -B -f kafka_connect/lake-sink/pom.xml test
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Bring up the whole native platform on this machine: install what is missing, start, wait for health.
 # Safe to run again: with everything installed and running it only checks health and prints the table.
+#   ./start.sh             native (plain processes, no Docker)
+#   ./start.sh --compose   the same pipelines on Docker Compose (needs a Docker engine)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,6 +11,20 @@ DEBIAN_PACKAGES=(mariadb-server mariadb-client postgresql postgresql-client open
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# --- Or the same platform on Docker Compose (docker-compose.yml, docs/compose.md) -------------------
+if [[ ${1:-} == --compose ]]; then
+  docker compose version >/dev/null 2>&1 && docker info >/dev/null 2>&1 \
+    || die "--compose needs Docker with the Compose plugin and a running engine (docker info fails here); ./start.sh alone starts the native platform"
+  # The same secret names as native, generated into the same git-ignored .env (stdlib only).
+  PYTHONPATH=src python3 -c 'from pathlib import Path; from datalake.platform.secrets import ensure_env_file; ensure_env_file(Path(".env"))'
+  say "building and starting the compose services (docker compose up -d --wait)"
+  docker compose up -d --build --wait
+  say "setting up the pipelines"
+  docker compose exec airflow-scheduler lake setup
+  echo "Airflow http://127.0.0.1:8080 (admin / AIRFLOW_ADMIN_PASSWORD in .env), HUE http://127.0.0.1:8888, MariaDB 127.0.0.1:3306"
+  exit 0
+fi
 
 # --- Debian packages --------------------------------------------------------------------------
 missing=()

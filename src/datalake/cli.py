@@ -96,6 +96,17 @@ def logs(service: str, lines: int = typer.Option(50, "-n")) -> None:
     console.print(log_tail(context(), service, lines), highlight=False, markup=False)
 
 
+@app.command()
+def setup() -> None:
+    """Set up every pipeline (topics, connectors, catalog) and unpause its DAGs, on services someone
+    else runs: `./start.sh --compose` calls this inside the Airflow container."""
+    from datalake.platform.runner import start_pipelines
+    from datalake.platform.services import context
+
+    start_pipelines(context(), None, progress=True)
+    console.print("pipelines set up")
+
+
 @app.command("sql-user")
 def sql_user(
     name: Annotated[str, typer.Argument(help="user name for the Spark Thrift server")],

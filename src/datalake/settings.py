@@ -39,12 +39,13 @@ _MODE_DEFAULTS: dict[Mode, dict[str, Any]] = {
         "thrift_host": "127.0.0.1",
         "airflow_url": "http://127.0.0.1:8080",
         "spark_master": "local[*]",
+        "spark_local_ip": "127.0.0.1",
         "lake_root": "hdfs://127.0.0.1:9000/lake",
     },
     Mode.COMPOSE: {
         "kafka_bootstrap": "kafka:9092",
         "connect_url": "http://connect:8083",
-        "mariadb_host": "mysql",
+        "mariadb_host": "mariadb",
         "postgres_host": "postgres",
         "mongo_uri": "mongodb://mongo:27017/?replicaSet=rs0",
         "hdfs_uri": "hdfs://namenode:9000",
@@ -53,6 +54,7 @@ _MODE_DEFAULTS: dict[Mode, dict[str, Any]] = {
         "thrift_host": "spark-thrift",
         "airflow_url": "http://airflow-apiserver:8080",
         "spark_master": "spark://spark-master:7077",
+        "spark_local_ip": "",  # the container's own address: executors connect back to the driver
         "lake_root": "hdfs://namenode:9000/lake",
     },
     Mode.GCP: {
@@ -67,6 +69,7 @@ _MODE_DEFAULTS: dict[Mode, dict[str, Any]] = {
         "thrift_host": "127.0.0.1",
         "airflow_url": "http://127.0.0.1:8080",
         "spark_master": "yarn",
+        "spark_local_ip": "",
         "lake_root": "gs://{gcs_bucket}/lake",
     },
 }
@@ -100,8 +103,16 @@ class Settings(BaseSettings):
     thrift_port: int = 10000
     airflow_url: str = ""
     spark_master: str = ""
+    spark_local_ip: str = ""
     lake_root: str = ""
     gcs_bucket: str = ""
+    # gcp mode only, written into the VM's .env by terraform/startup.sh.tftpl (terraform/README.md).
+    gcp_project: str = ""
+    gcp_region: str = ""
+    gcs_artifacts_bucket: str = ""
+    dataproc_mode: str = "ephemeral"  # ephemeral | named
+    dataproc_cluster: str = ""
+    dataproc_cluster_config: str = ""  # gs:// URL of the ephemeral cluster's Dataproc API JSON
     # Native Mongo stand-in only: databases whose writes its oplog does not record, because no
     # change stream reads them (nubank_data is read in batch by Spark; see docs/mongo-lake.md).
     mongo_oplog_excluded: tuple[str, ...] = ("nubank_data", "bench_nubank")
@@ -126,6 +137,11 @@ class Settings(BaseSettings):
     postgres_superuser_password: str = ""
     postgres_airflow_password: str = ""
     postgres_hive_password: str = ""
+    postgres_hue_password: str = ""  # compose only (HUE's database)
+    hue_secret_key: str = ""  # compose only
+    # compose only: mongo:7 with authentication (native: no credentials, loopback only).
+    mongo_root_password: str = ""
+    mongo_password: str = ""
     # The Spark Thrift server's SQL user (CUSTOM authentication against a password file).
     thrift_user: str = "lake"
     thrift_password: str = ""

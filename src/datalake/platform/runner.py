@@ -175,8 +175,12 @@ def settled_status(include_pipelines: bool, timeout_s: float = 60.0) -> list[Sta
     return retrying(status, include_pipelines=include_pipelines)
 
 
-def start_pipelines(ctx: Context, supervisor: Supervisor, progress: bool) -> None:
-    """Idempotent setup, then the supervised programs, then unpause the DAGs."""
+def start_pipelines(ctx: Context, supervisor: Supervisor | None, progress: bool) -> None:
+    """Idempotent setup, then the supervised programs, then unpause the DAGs.
+
+    Without a supervisor (compose, where the programs are services of docker-compose.yml) only
+    the setup and the DAGs: `lake setup`.
+    """
     from datalake.airflow_api import AirflowClient
 
     airflow = AirflowClient()
@@ -184,6 +188,8 @@ def start_pipelines(ctx: Context, supervisor: Supervisor, progress: bool) -> Non
         if pipeline.setup:
             pipeline.setup(ctx)
         for program in pipeline.programs:
+            if supervisor is None:
+                break
             if supervisor.state(program.name) not in RUNNING_STATES:
                 supervisor.start(program.name)
             _wait_healthy(ctx, supervisor, program)

@@ -30,6 +30,11 @@ GENERATED: dict[str, Callable[[], str]] = {
     "POSTGRES_SUPERUSER_PASSWORD": _password,
     "POSTGRES_AIRFLOW_PASSWORD": _password,
     "POSTGRES_HIVE_PASSWORD": _password,
+    # compose only: HUE's own database and its session secret (docker-compose.yml).
+    "POSTGRES_HUE_PASSWORD": _password,
+    "HUE_SECRET_KEY": _password,
+    "MONGO_ROOT_PASSWORD": _password,  # compose only: mongo:7 with authentication
+    "MONGO_PASSWORD": _password,
     "AIRFLOW_ADMIN_PASSWORD": _password,
     "AIRFLOW_FERNET_KEY": _fernet_key,
     "AIRFLOW_JWT_SECRET": _password,

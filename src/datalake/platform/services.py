@@ -119,10 +119,10 @@ def _hadoop_java(ctx: Context, heap: str, main: str) -> list[str]:
 
 
 def spark_environment(ctx: Context) -> dict[str, str]:
-    """What every Spark process of the platform needs: one conf dir, loopback, the venv's Python."""
+    """What every Spark process of the platform needs: one conf dir, its address, the venv's Python."""
     return {
         "SPARK_CONF_DIR": str(ctx.paths.spark_conf),
-        "SPARK_LOCAL_IP": "127.0.0.1",
+        **({"SPARK_LOCAL_IP": ctx.settings.spark_local_ip} if ctx.settings.spark_local_ip else {}),
         "JAVA_HOME": str(java_home()),
         "PYSPARK_PYTHON": str(ctx.paths.venv_bin / "python"),
         # HDFS simple authentication: act as the service account that owns the lake, whoever runs

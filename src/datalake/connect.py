@@ -263,7 +263,44 @@ class ConnectClient:
             raise ConnectError("invalid connector files:\n" + "\n".join(problems))
         # Sources first: a sink subscribed by regex sees their topics without a metadata refresh.
         files.sort(key=lambda f: ("sink" in load_connector(f)[1]["connector.class"].lower(), f.name))
+        for f in files:
+            if dlq := load_connector(f)[1].get("errors.deadletterqueue.topic.name"):
+                ensure_dead_letter_topic(dlq)
         return [self.apply(f, wait=wait, timeout_s=timeout_s) for f in files]
+
+
+# Dead letters are kept (nothing stored is lost) and timed by when they arrived: Connect copies the
+# failed record's own timestamp, and a backdated one (a replayed day) would otherwise let the broker's
+# time-based retention delete the dead letter at once, before any reconciliation could count it.
+DEAD_LETTER_TOPIC_CONFIG = {"retention.ms": "-1", "message.timestamp.type": "LogAppendTime"}
+
+
+def ensure_dead_letter_topic(topic: str, bootstrap: str = "") -> None:
+    """Create a sink's dead-letter topic with DEAD_LETTER_TOPIC_CONFIG, or set that config on it."""
+    from confluent_kafka.admin import (
+        AdminClient,
+        AlterConfigOpType,
+        ConfigEntry,
+        ConfigResource,
+        NewTopic,
+        ResourceType,
+    )
+
+    admin = AdminClient({"bootstrap.servers": bootstrap or get_settings().kafka_bootstrap})
+    if topic not in admin.list_topics(timeout=10).topics:
+        future = admin.create_topics([NewTopic(topic, 1, 1, config=DEAD_LETTER_TOPIC_CONFIG)])[topic]
+        try:
+            future.result(30)
+            return
+        except Exception as exc:  # created meanwhile (by Connect): set the config below
+            if "TOPIC_ALREADY_EXISTS" not in str(exc):
+                raise
+    entries = [
+        ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET)
+        for k, v in DEAD_LETTER_TOPIC_CONFIG.items()
+    ]
+    resource = ConfigResource(ResourceType.TOPIC, topic, incremental_configs=entries)
+    admin.incremental_alter_configs([resource])[resource].result(30)
 
 
 # ---- catching up: source offsets, topic end offsets, sink offsets -----------------------------------
@@ -333,7 +370,10 @@ def dead_letters(dlq_topic: str, bootstrap: str = "", timeout_s: float = 60.0) -
     found: set[tuple[str, int, int]] = set()
     try:
         consumer.assign([KTP(t, p, OFFSET_BEGINNING) for (t, p) in ends])
-        remaining = {tp for tp, end in ends.items() if end > 0}
+        # A partition whose records were all deleted (retention, DeleteRecords) has start == end:
+        # nothing to read there, however high its end offset.
+        starts = {tp: consumer.get_watermark_offsets(KTP(*tp), timeout=10)[0] for tp in ends}
+        remaining = {tp for tp, end in ends.items() if end > starts[tp]}
         deadline = time.monotonic() + timeout_s
         while remaining and time.monotonic() < deadline:
             msg = consumer.poll(1.0)

@@ -13,10 +13,14 @@ import pytest
 CONNECT_LANE = ("bank", "mongo", "channels")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked `restart` stop and start the whole platform: run them after everything else.
 
-    Every other test gets its lane (an xdist group), from the folder it lives in.
+    Every other test gets its lane (an xdist group), from the folder it lives in. `tryfirst`: xdist
+    reads the groups in its own hook of the same name; this conftest is registered before xdist's
+    worker plugin, so without it xdist ran first, saw no group, and spread one lane's tests over
+    both workers (the Connect crash test then ran beside the bank DAG test).
     """
     items.sort(key=lambda item: item.get_closest_marker("restart") is not None)
     for item in items:

@@ -100,7 +100,11 @@ class Supervisor:
 
     def start_daemon(self, timeout_s: float = 20) -> None:
         result = subprocess.run(
-            [str(self.paths.venv_bin / "supervisord"), "-c", str(self.paths.supervisor_conf)],
+            # supervisord with the poll-loop fix of datalake.platform.supervisord_main.
+            [
+                str(self.paths.venv_bin / "python"),
+                *("-m", "datalake.platform.supervisord_main", "-c", str(self.paths.supervisor_conf)),
+            ],
             capture_output=True,
             text=True,
             check=False,

@@ -155,6 +155,7 @@ def test_the_upstream_dags_assets_start_process_finances(airflow: Any) -> None:
     pytest.fail("no asset-triggered process_finances run succeeded within 20 minutes of the platform start")
 
 
+@pytest.mark.timeout(2400)  # two full process_finances runs beside the other lane: ~7 min each
 def test_marts_published_to_gold_and_mariadb_agree_and_a_rerun_changes_nothing(
     airflow: Any, scratch: None
 ) -> None:

@@ -248,6 +248,10 @@ def copy_delta_table(hdfs_path: str, local_dir: Path) -> Path:
     """
     local_dir.mkdir(parents=True)
     hdfs_get(f"{hdfs_path}/_delta_log", local_dir / "_delta_log")
+    # `_last_checkpoint` is a hint, rewritten in place after each checkpoint: the copy can hold a
+    # newer hint than the listing it was taken from (a checkpoint the copy lacks). Without it,
+    # readers find the newest checkpoint among the copied files themselves.
+    (local_dir / "_delta_log" / "_last_checkpoint").unlink(missing_ok=True)
     listed = hdfs("-ls", "-C", hdfs_path)
     assert listed.returncode == 0, f"hdfs -ls {hdfs_path} failed:\n{listed.stderr[-2000:]}"
     listing = listed.stdout.split()

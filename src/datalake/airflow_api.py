@@ -73,12 +73,54 @@ class AirflowClient:
         """Re-run every task of a finished run (what "Clear" does in the UI)."""
         self._call("POST", f"/dags/{dag_id}/dagRuns/{run_id}/clear", json={"dry_run": False})
 
+    def runs(self, dag_id: str, **params: Any) -> list[dict[str, Any]]:
+        """The DAG's runs, filtered by the API's query parameters (e.g. run_type="scheduled")."""
+        return self._call("GET", f"/dags/{dag_id}/dagRuns", params={"limit": 100, **params})["dag_runs"]
+
     def run_state(self, dag_id: str, run_id: str) -> str:
         return self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}")["state"]
 
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
         data = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
         return {t["task_id"]: t["state"] for t in data["task_instances"]}
+
+    def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int) -> list[str]:
+        """The lines of one try's log (Airflow 3 serves them as structured events)."""
+        data = self._call(
+            "GET",
+            f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}",
+            params={"full_content": "true"},
+            headers={"Accept": "application/json"},
+        )
+        content = data.get("content", []) if isinstance(data, dict) else []
+        if isinstance(content, str):
+            return content.splitlines()
+        lines = []
+        for event in content:
+            if isinstance(event, dict):
+                text = str(event.get("event", ""))
+                if event.get("error_detail"):
+                    text += f" {event['error_detail']}"
+                lines.extend(text.splitlines())
+            else:
+                lines.extend(str(event).splitlines())
+        return lines
+
+    def failure_report(self, dag_id: str, run_id: str, tail: int = 40) -> str:
+        """Task states, then the last lines of each failed task's log: what a failed test should print."""
+        data = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
+        tasks = data["task_instances"]
+        report = [f"tasks { ({t['task_id']: t['state'] for t in tasks}) }"]
+        for t in tasks:
+            if t["state"] != "failed":
+                continue
+            try:
+                lines = self.task_log(dag_id, run_id, t["task_id"], max(int(t.get("try_number") or 1), 1))
+            except AirflowError as e:
+                lines = [f"(log unavailable: {e})"]
+            report.append(f"--- {t['task_id']} (try {t.get('try_number')}), last {tail} log lines:")
+            report.extend(line if len(line) <= 3000 else line[:3000] + " [...]" for line in lines[-tail:])
+        return "\n".join(report)
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout_s: float = 900) -> str:
         deadline = time.monotonic() + timeout_s

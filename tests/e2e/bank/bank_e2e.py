@@ -201,4 +201,4 @@ def trigger_dag(client: Any, conf: dict[str, Any]) -> str:
 def wait_success(client: Any, run_id: str, timeout_s: float = 600) -> None:
     state = client.wait_for_run(DAG_ID, run_id, timeout_s=timeout_s)
     if state != "success":
-        pytest.fail(f"{DAG_ID} run {run_id} ended {state}: tasks {client.task_states(DAG_ID, run_id)}")
+        pytest.fail(f"{DAG_ID} run {run_id} ended {state}: {client.failure_report(DAG_ID, run_id)}")

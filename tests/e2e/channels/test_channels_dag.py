@@ -171,7 +171,7 @@ def _run(airflow: Any) -> str:
 def _wait(airflow: Any, run_id: str) -> None:
     state = airflow.wait_for_run(DAG_ID, run_id, timeout_s=900)
     if state != "success":
-        pytest.fail(f"{DAG_ID} run {run_id} ended {state}: {airflow.task_states(DAG_ID, run_id)}")
+        pytest.fail(f"{DAG_ID} run {run_id} ended {state}: {airflow.failure_report(DAG_ID, run_id)}")
 
 
 def _fingerprint() -> list[tuple[Any, ...]]:

@@ -142,15 +142,29 @@ def _mart(name: str, day: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, .
     return _normalise(gold), _normalise(maria)
 
 
+UPSTREAM = ("mysql_ingestion_pipeline", "streaming_operations_pipeline")
+
+
 def test_the_upstream_dags_assets_start_process_finances(airflow: Any) -> None:
     deadline = time.monotonic() + 1200
     while time.monotonic() < deadline:
-        runs = airflow._call("GET", f"/dags/{DAG_ID}/dagRuns", params={"run_type": "asset_triggered"})[
-            "dag_runs"
-        ]
+        runs = airflow.runs(DAG_ID, run_type="asset_triggered")
         if any(r["state"] == "success" for r in runs):
             return
-        assert not any(r["state"] == "failed" for r in runs), runs
+        # A failed run here, or a failed scheduled upstream run (no asset event will come), ends the wait.
+        failed = [(DAG_ID, r["dag_run_id"]) for r in runs if r["state"] == "failed"]
+        failed += [
+            (dag, r["dag_run_id"])
+            for dag in UPSTREAM
+            for r in airflow.runs(dag, run_type="scheduled")
+            if r["state"] == "failed"
+        ]
+        if failed:
+            pytest.fail(
+                "\n".join(
+                    f"{dag} run {run} failed: {airflow.failure_report(dag, run)}" for dag, run in failed
+                )
+            )
         time.sleep(10)
     pytest.fail("no asset-triggered process_finances run succeeded within 20 minutes of the platform start")
 
@@ -165,7 +179,7 @@ def test_marts_published_to_gold_and_mariadb_agree_and_a_rerun_changes_nothing(
     (day,) = _sql(f"SELECT CAST(MAX(op_date) AS STRING) FROM {SNAPSHOT}.operations")[0]
     conf = {"date": day, "source_database": SNAPSHOT, "gold_database": GOLD, "mariadb_database": MARIADB}
     run_id = _trigger(airflow, conf)
-    assert airflow.run_state(DAG_ID, run_id) == "success", airflow.task_states(DAG_ID, run_id)
+    assert airflow.run_state(DAG_ID, run_id) == "success", airflow.failure_report(DAG_ID, run_id)
     first = {}
     for name in MARTS:
         gold, maria = _mart(name, day)

@@ -304,8 +304,10 @@ def run_dag(airflow: Any, run_date: date, run_id: str | None = None, timeout: fl
         # The clear resets the run to queued; wait until it is no longer the old finished state.
         wait_for(lambda: airflow.run_state(DAG_ID, run_id) not in {"success", "failed"}, 60, "the clear")
     state = airflow.wait_for_run(DAG_ID, run_id, timeout_s=timeout)
-    tasks = airflow.task_states(DAG_ID, run_id)
-    assert state == "success", f"{DAG_ID} run {run_id} for {run_date} ended {state}: tasks {tasks}"
+    if state != "success":
+        pytest.fail(
+            f"{DAG_ID} run {run_id} for {run_date} ended {state}: {airflow.failure_report(DAG_ID, run_id)}"
+        )
     return run_id
 
 

@@ -71,17 +71,10 @@ def load_clients() -> list[ClientRef]:
 
 
 def ensure_topic(bootstrap: str, topic: str = TOPIC, partitions: int = PARTITIONS) -> None:
-    """Create the topic with its partitions if missing (auto-creation would give it one)."""
-    from confluent_kafka.admin import AdminClient, NewTopic
+    """Create the channels' topic with its partitions if missing (auto-creation would give it one)."""
+    from datalake.kafka_topics import ensure_topic as ensure
 
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    if topic not in admin.list_topics(timeout=10).topics:
-        future = admin.create_topics([NewTopic(topic, partitions, 1)])[topic]
-        try:
-            future.result(30)
-        except Exception as exc:  # created meanwhile by another producer: fine
-            if "TOPIC_ALREADY_EXISTS" not in str(exc):
-                raise
+    ensure(topic, partitions, bootstrap=bootstrap)
 
 
 def counted(source: Iterator[Event], counts: Counter[str]) -> Iterator[tuple[bytes, Event]]:

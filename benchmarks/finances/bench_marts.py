@@ -7,7 +7,8 @@
 Seeded operations (unified shape, 91 days: the date and the 90-day history the outlier rule needs)
 are written once to `var/bench/finances/<N>/` as Parquet. Both engines read the same files and
 compute client_daily_position, channel_product_daily and suspicious_activity for the last day;
-DuckDB runs the same definitions written in SQL. Rounds alternate; the best of each is kept, and
+DuckDB runs the same definitions written in SQL (medians over DOUBLE, as Spark's `median` is:
+DuckDB's median of a DECIMAL keeps the scale and truncates a midpoint such as 10.015). Rounds alternate; the best of each is kept, and
 the results are compared row for row. Target: Spark <= 3 x DuckDB.
 """
 
@@ -105,7 +106,7 @@ DUCK_SQL = {
         WITH pairs AS (SELECT DISTINCT client_id, operation FROM ops WHERE op_date = DATE '{day}'),
         history AS (SELECT * FROM ops SEMI JOIN pairs USING (client_id, operation)
                     WHERE op_date >= DATE '{day}' - 90 AND op_date < DATE '{day}'),
-        med AS (SELECT client_id, operation, median(value) AS m, count(*) AS n FROM history GROUP BY ALL),
+        med AS (SELECT client_id, operation, median(value::DOUBLE) AS m, count(*) AS n FROM history GROUP BY ALL),
         mad AS (SELECT h.client_id, h.operation, median(abs(h.value - med.m)) AS mad
                 FROM history h JOIN med USING (client_id, operation) GROUP BY ALL),
         scored AS (SELECT o.op_date, o.client_id, o.op_id, 0.6745 * (o.value - med.m) / mad.mad AS score

@@ -262,9 +262,10 @@ class ConnectClient:
         if problems:
             raise ConnectError("invalid connector files:\n" + "\n".join(problems))
         # Sources first: a sink subscribed by regex sees their topics without a metadata refresh.
-        files.sort(key=lambda f: ("sink" in load_connector(f)[1]["connector.class"].lower(), f.name))
+        configs = {f: load_connector(f)[1] for f in files}
+        files.sort(key=lambda f: ("sink" in configs[f]["connector.class"].lower(), f.name))
         for f in files:
-            if dlq := load_connector(f)[1].get("errors.deadletterqueue.topic.name"):
+            if dlq := configs[f].get("errors.deadletterqueue.topic.name"):
                 ensure_dead_letter_topic(dlq)
         return [self.apply(f, wait=wait, timeout_s=timeout_s) for f in files]
 
@@ -277,30 +278,9 @@ DEAD_LETTER_TOPIC_CONFIG = {"retention.ms": "-1", "message.timestamp.type": "Log
 
 def ensure_dead_letter_topic(topic: str, bootstrap: str = "") -> None:
     """Create a sink's dead-letter topic with DEAD_LETTER_TOPIC_CONFIG, or set that config on it."""
-    from confluent_kafka.admin import (
-        AdminClient,
-        AlterConfigOpType,
-        ConfigEntry,
-        ConfigResource,
-        NewTopic,
-        ResourceType,
-    )
+    from datalake.kafka_topics import ensure_topic
 
-    admin = AdminClient({"bootstrap.servers": bootstrap or get_settings().kafka_bootstrap})
-    if topic not in admin.list_topics(timeout=10).topics:
-        future = admin.create_topics([NewTopic(topic, 1, 1, config=DEAD_LETTER_TOPIC_CONFIG)])[topic]
-        try:
-            future.result(30)
-            return
-        except Exception as exc:  # created meanwhile (by Connect): set the config below
-            if "TOPIC_ALREADY_EXISTS" not in str(exc):
-                raise
-    entries = [
-        ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET)
-        for k, v in DEAD_LETTER_TOPIC_CONFIG.items()
-    ]
-    resource = ConfigResource(ResourceType.TOPIC, topic, incremental_configs=entries)
-    admin.incremental_alter_configs([resource])[resource].result(30)
+    ensure_topic(topic, config=DEAD_LETTER_TOPIC_CONFIG, bootstrap=bootstrap)
 
 
 # ---- catching up: source offsets, topic end offsets, sink offsets -----------------------------------

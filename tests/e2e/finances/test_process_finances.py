@@ -20,6 +20,7 @@ from typing import Any
 
 import pymysql
 import pytest
+from tenacity import Retrying, stop_after_attempt, wait_fixed
 
 from datalake import thrift
 from datalake.hdfs import webhdfs
@@ -107,15 +108,10 @@ def _snapshot(table: str) -> None:
     """Copy a live curated table; a copy that meets another test's overwrite is taken again."""
     if not _sql(f"SHOW TABLES IN financas LIKE '{table}'"):
         return  # process_finances reads a missing table as empty
-    for attempt in range(3):
-        try:
+    for attempt in Retrying(stop=stop_after_attempt(3), wait=wait_fixed(10), reraise=True):
+        with attempt:
             _sql(f"DROP TABLE IF EXISTS {SNAPSHOT}.{table}")
             _sql(f"CREATE TABLE {SNAPSHOT}.{table} USING parquet AS SELECT * FROM financas.{table}")
-            return
-        except Exception:
-            if attempt == 2:
-                raise
-            time.sleep(10)
 
 
 def _normalise(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:

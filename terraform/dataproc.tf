@@ -5,7 +5,8 @@
 # Delta is the image's optional component DELTA; the jobs' other jars (the Kafka source, the Mongo
 # connector, MariaDB's JDBC driver) are the `dataproc` profile of the platform's one pinned
 # manifest (services/jvm/pom.xml), uploaded to gs://<artifacts>/jars/dataproc/ by the VM. Spark
-# loads them at submit time: no node runs an initialisation script that downloads anything.
+# loads them at submit time: no node runs an initialisation script (the three Python packages the
+# `datalake` package needs are Dataproc's own pip.packages property).
 
 locals {
   artifacts = "gs://${google_storage_bucket.artifacts.name}"
@@ -19,6 +20,9 @@ locals {
       "spark:spark.hadoop.hive.metastore.uris"                            = local.metastore
       "hive:hive.metastore.uris"                                          = local.metastore
       "spark:spark.sql.hive.metastorePartitionPruningFallbackOnException" = "true"
+      # What the `datalake` package (gs://<artifacts>/python/datalake.zip) imports beyond the image:
+      # the pins of pyproject.toml, installed from PyPI through the subnet's NAT at cluster creation.
+      "dataproc:pip.packages" = "pydantic==2.12.5,pydantic-settings==2.16.3,pymysql==1.1.2"
     },
     var.dataproc_worker_count == 0 ? { "dataproc:dataproc.allow.zero.workers" = "true" } : {}
   )

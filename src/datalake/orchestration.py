@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from datalake.settings import REPO_ROOT
+from datalake.settings import REPO_ROOT, get_settings
 
 JOBS_DIR = REPO_ROOT / "jobs"
 
@@ -23,10 +23,16 @@ DEFAULT_ARGS: dict[str, Any] = {
 
 
 def spark_job(task_id: str, job: str, args: list[str], **kwargs: Any) -> Any:
-    """A task that runs `jobs/<job>` with spark-submit against the mode's Spark master.
+    """A task that runs `jobs/<job>` the mode's way (settings `spark_runner`): spark-submit against
+    the mode's Spark master, or a Dataproc job (datalake.dataproc).
 
     `args` is templated, so pass `["--run-date", "{{ ds }}"]`, never a wall-clock date.
     """
+    s = get_settings()
+    if s.spark_runner == "dataproc":
+        from datalake.dataproc import submit_job
+
+        return submit_job(s, task_id, job, args, **kwargs)
     from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
     # The master comes from the `spark_default` connection (AIRFLOW_CONN_SPARK_DEFAULT, set per mode).

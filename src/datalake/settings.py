@@ -39,6 +39,7 @@ _MODE_DEFAULTS: dict[Mode, dict[str, Any]] = {
         "thrift_host": "127.0.0.1",
         "airflow_url": "http://127.0.0.1:8080",
         "spark_master": "local[*]",
+        "spark_runner": "spark_submit",
         "spark_local_ip": "127.0.0.1",
         "lake_root": "hdfs://127.0.0.1:9000/lake",
     },
@@ -54,6 +55,7 @@ _MODE_DEFAULTS: dict[Mode, dict[str, Any]] = {
         "thrift_host": "spark-thrift",
         "airflow_url": "http://airflow-apiserver:8080",
         "spark_master": "spark://spark-master:7077",
+        "spark_runner": "spark_submit",
         "spark_local_ip": "",  # the container's own address: executors connect back to the driver
         "lake_root": "hdfs://namenode:9000/lake",
     },
@@ -69,6 +71,7 @@ _MODE_DEFAULTS: dict[Mode, dict[str, Any]] = {
         "thrift_host": "127.0.0.1",
         "airflow_url": "http://127.0.0.1:8080",
         "spark_master": "yarn",
+        "spark_runner": "dataproc",
         "spark_local_ip": "",
         "lake_root": "gs://{gcs_bucket}/lake",
     },
@@ -104,6 +107,8 @@ class Settings(BaseSettings):
     airflow_url: str = ""
     spark_master: str = ""
     spark_local_ip: str = ""
+    # How spark_job() tasks run: spark_submit (against spark_master) | dataproc (datalake.dataproc).
+    spark_runner: str = ""
     lake_root: str = ""
     gcs_bucket: str = ""
     # gcp mode only, written into the VM's .env by terraform/startup.sh.tftpl (terraform/README.md).
@@ -112,7 +117,10 @@ class Settings(BaseSettings):
     gcs_artifacts_bucket: str = ""
     dataproc_mode: str = "ephemeral"  # ephemeral | named
     dataproc_cluster: str = ""
-    dataproc_cluster_config: str = ""  # gs:// URL of the ephemeral cluster's Dataproc API JSON
+    # The ephemeral cluster's Dataproc API JSON: a local copy of gs://<artifacts>/config/dataproc-cluster.json.
+    dataproc_cluster_config: str = ""
+    # The VM's internal address: where jobs on Dataproc reach Kafka, MariaDB, Mongo and the metastore.
+    gcp_platform_host: str = ""
     # Native Mongo stand-in only: databases whose writes its oplog does not record, because no
     # change stream reads them (nubank_data is read in batch by Spark; see docs/mongo-lake.md).
     mongo_oplog_excluded: tuple[str, ...] = ("nubank_data", "bench_nubank")

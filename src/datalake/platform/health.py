@@ -24,6 +24,15 @@ class Unhealthy(Exception):
     """The service answered wrongly or not at all."""
 
 
+def _listening(host: str, port: int) -> None:
+    """A plain TCP connect first: the Thrift client logs every refused connection with a
+    traceback, which a start that waits for the metastore would print dozens of times."""
+    try:
+        socket.create_connection((host, port), timeout=TIMEOUT_S).close()
+    except OSError as exc:
+        raise Unhealthy(f"{host}:{port}: {exc.strerror or exc}") from None
+
+
 def _http_json(url: str, timeout: float = TIMEOUT_S, auth: tuple[str, str] | None = None) -> Any:
     request = urllib.request.Request(url)
     if auth:
@@ -106,6 +115,7 @@ def metastore_databases(uri: str) -> str:
     from thrift.transport import TSocket, TTransport
 
     host, port = uri.removeprefix("thrift://").split(":")
+    _listening(host, int(port))
     sock = TSocket.TSocket(host, int(port))
     sock.setTimeout(int(TIMEOUT_S * 1000))
     transport = TTransport.TBufferedTransport(sock)
@@ -140,6 +150,7 @@ def thrift_server_sql(settings: Settings) -> str:
     """`SELECT 1` as the platform's SQL user (so authentication is part of the check)."""
     from datalake import thrift
 
+    _listening(settings.thrift_host, settings.thrift_port)
     try:
         with thrift.connect(settings) as conn:
             cursor = conn.cursor()

@@ -15,7 +15,6 @@ itself with a fixed `sleep(10)`. Here, once, for every producer of the platform:
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 import time
@@ -24,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import orjson
 from rich.console import Console
 
 Key = bytes | str | None
@@ -79,8 +79,9 @@ def producer_config(bootstrap: str, **overrides: Any) -> dict[str, Any]:
 
 
 def json_bytes(value: Any) -> bytes:
-    """Compact JSON as UTF-8; ints stay ints and floats stay floats."""
-    return json.dumps(value, separators=(",", ":")).encode()
+    """Compact JSON as UTF-8; ints stay ints and floats stay floats (orjson: several times the
+    stdlib's speed, which matters to a producer sending flat out)."""
+    return orjson.dumps(value)
 
 
 class Pacer:

@@ -31,8 +31,9 @@ variable "name" {
   default     = "datalake"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{2,20}$", var.name))
-    error_message = "name must be 3-21 lower-case letters, digits or hyphens, starting with a letter."
+    # <= 14: "<name>-spark" prefixes the ephemeral clusters' names (at most 20 characters, datalake.dataproc).
+    condition     = can(regex("^[a-z][a-z0-9-]{2,13}$", var.name))
+    error_message = "name must be 3-14 lower-case letters, digits or hyphens, starting with a letter."
   }
 }
 

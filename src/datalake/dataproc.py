@@ -3,10 +3,10 @@
 The same job files as native, uploaded to `gs://<artifacts>/jobs/` by the VM (terraform/startup.sh.tftpl),
 with the `datalake` package beside them as `gs://<artifacts>/python/datalake.zip`. Two cluster
 modes (setting `dataproc_mode`, chosen in terraform/variables.tf):
-- ephemeral: the first Spark task of a DAG gets a `create_cluster` task upstream and a
-  `delete_cluster` task (trigger_rule all_done: a failed job still deletes its cluster) downstream,
-  the shape the original `submit_job` had; the cluster's Dataproc API config is the JSON Terraform
-  wrote, copied to the VM at boot;
+- ephemeral: a DAG gets one `create_cluster` task upstream of all its Spark tasks and one
+  `delete_cluster` task (trigger_rule all_done: a failed job still deletes its cluster) downstream
+  of them, the shape the original `submit_job` had; the cluster's Dataproc API config is the JSON
+  Terraform wrote, copied to the VM at boot;
 - named: every job is submitted to the cluster Terraform keeps up.
 
 Imported at DAG parse time in gcp mode only: builds operators and dicts, calls nothing.

@@ -7,6 +7,7 @@ import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
 import java.util.Set;
+import org.h2.mvstore.MVStore;
 
 /**
  * mongo-java-server's H2 backend with {@link LakeOplog} as its oplog, and {@code operationTime}
@@ -17,9 +18,22 @@ final class LakeBackend extends H2Backend {
     private final Set<String> oplogExcluded;
     private LakeOplog lakeOplog;
 
+    /**
+     * How long the store keeps chunks an older version still uses. H2's default, 45 s, frees them
+     * under a cursor that reads longer than that while writes go on (a Spark or pymongo scan of a
+     * million documents): the read then fails with "Chunk N not found".
+     */
+    static final int RETENTION_MS = 60 * 60 * 1000;
+
     LakeBackend(String fileName, Set<String> oplogExcluded) {
-        super(fileName);
+        super(openStore(fileName));
         this.oplogExcluded = oplogExcluded;
+    }
+
+    private static MVStore openStore(String fileName) {
+        MVStore store = MVStore.open(fileName);
+        store.setRetentionTime(RETENTION_MS);
+        return store;
     }
 
     @Override

@@ -8,8 +8,9 @@ Seeded operations (unified shape, 91 days: the date and the 90-day history the o
 are written once to `var/bench/finances/<N>/` as Parquet. Both engines read the same files and
 compute client_daily_position, channel_product_daily and suspicious_activity for the last day;
 DuckDB runs the same definitions written in SQL (medians over DOUBLE, as Spark's `median` is:
-DuckDB's median of a DECIMAL keeps the scale and truncates a midpoint such as 10.015). Rounds alternate; the best of each is kept, and
-the results are compared row for row. Target: Spark <= 3 x DuckDB.
+DuckDB's median of a DECIMAL keeps the scale and truncates a midpoint such as 10.015). Rounds
+alternate; the best of each is kept, and the results are compared row for row. Target: Spark <= 3 x
+DuckDB.
 """
 
 from __future__ import annotations

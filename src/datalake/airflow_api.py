@@ -80,9 +80,11 @@ class AirflowClient:
     def run_state(self, dag_id: str, run_id: str) -> str:
         return self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}")["state"]
 
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+        return self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
+
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str]:
-        data = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
-        return {t["task_id"]: t["state"] for t in data["task_instances"]}
+        return {t["task_id"]: t["state"] for t in self.task_instances(dag_id, run_id)}
 
     def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int) -> list[str]:
         """The lines of one try's log (Airflow 3 serves them as structured events)."""
@@ -108,8 +110,7 @@ class AirflowClient:
 
     def failure_report(self, dag_id: str, run_id: str, tail: int = 40) -> str:
         """Task states, then the last lines of each failed task's log: what a failed test should print."""
-        data = self._call("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
-        tasks = data["task_instances"]
+        tasks = self.task_instances(dag_id, run_id)
         report = [f"tasks { ({t['task_id']: t['state'] for t in tasks}) }"]
         for t in tasks:
             if t["state"] != "failed":

@@ -16,6 +16,14 @@ from datalake.settings import get_settings
 FINISHED = {"success", "failed"}
 
 
+def summarize_states(states: dict[str, str | None]) -> str:
+    """`{"a": "success", "b": None, "c": "success"}` -> "2 success, 1 none": counts, in task order."""
+    counts: dict[str, int] = {}
+    for state in states.values():
+        counts[state or "none"] = counts.get(state or "none", 0) + 1
+    return ", ".join(f"{n} {state}" for state, n in counts.items()) or "no tasks yet"
+
+
 class AirflowError(RuntimeError):
     pass
 

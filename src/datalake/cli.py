@@ -126,5 +126,150 @@ def sql_user(
     console.print(f"{name}: {'saved' if changed else 'unchanged (same password)'}")
 
 
+# ---- a user's day: query, trigger, look around -------------------------------------------------------
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="one SQL statement for the Spark Thrift server")],
+    max_rows: Annotated[int, typer.Option(help="print at most this many rows")] = 100,
+) -> None:
+    """Run SQL on the lake (every Delta and Hive table) through the Spark Thrift server, as `lake`."""
+    from datalake import thrift
+
+    try:
+        conn = thrift.connect()
+    except Exception as exc:  # connection refused, bad password: one line, not a Thrift traceback
+        console.print(f"[red]error:[/] cannot reach the Spark Thrift server: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    with conn:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(query)
+        except Exception as exc:
+            console.print("[red]error:[/]", thrift.error_message(exc), highlight=False)
+            raise typer.Exit(1) from None
+        if cursor.description is None:
+            console.print("ok")
+            return
+        rows = cursor.fetchmany(max_rows + 1)
+    table = Table(*(column[0] for column in cursor.description))
+    for row in rows[:max_rows]:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    console.print(table)
+    more = " (more not shown: --max-rows)" if len(rows) > max_rows else ""
+    console.print(f"{min(len(rows), max_rows)} row(s){more}")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def mysql(ctx: typer.Context) -> None:
+    """The MariaDB client as the read-only `analyst` (the results: top_movies, finance marts).
+    Extra arguments go to the client: `lake mysql -e "SELECT ..." movie_ratings`."""
+    import os
+    import shutil
+
+    from datalake.mariadb import client_command
+
+    try:
+        argv, env = client_command(list(ctx.args))
+    except ValueError as exc:
+        console.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    binary = shutil.which("mariadb") or shutil.which("mysql")
+    if binary is None:
+        console.print("[red]error:[/] no `mariadb` client on PATH (Debian: apt-get install mariadb-client)")
+        raise typer.Exit(1)
+    sys.stdout.flush()
+    os.execve(binary, argv, {**os.environ, **env})
+
+
+@app.command()
+def trigger(
+    dag_id: Annotated[str, typer.Argument(help="the DAG to run")],
+    date: Annotated[
+        str | None, typer.Option("--date", help="logical date YYYY-MM-DD (default: today, UTC)")
+    ] = None,
+    conf: Annotated[str | None, typer.Option(help="the run's conf, as JSON")] = None,
+    timeout: Annotated[float, typer.Option(help="give up waiting after this many seconds")] = 3600,
+) -> None:
+    """Trigger a DAG run, follow it until it ends and print its task states (exit 1 unless success)."""
+    from datetime import UTC, datetime
+    from datetime import date as Date
+
+    from datalake.airflow_api import FINISHED, AirflowClient, AirflowError, summarize_states
+
+    try:
+        day = Date.fromisoformat(date) if date else datetime.now(UTC).date()
+        run_conf = json.loads(conf) if conf else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    try:
+        client = AirflowClient()
+        run_id = client.trigger(dag_id, f"{day.isoformat()}T00:00:00+00:00", conf=run_conf)
+    except AirflowError as exc:
+        console.print(f"[red]error:[/] {exc}", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    console.print(f"{dag_id}: run {run_id} for {day}", highlight=False)
+    deadline = time.monotonic() + timeout
+    with console.status(f"{dag_id}: queued") as spinner:
+        while (state := client.run_state(dag_id, run_id)) not in FINISHED:
+            if time.monotonic() > deadline:
+                console.print(f"[red]still {state} after {timeout:.0f}s[/] (it keeps running in Airflow)")
+                raise typer.Exit(1)
+            spinner.update(f"{dag_id}: {state}; tasks {summarize_states(client.task_states(dag_id, run_id))}")
+            time.sleep(3)
+    table = Table("task", "state")
+    for task, task_state in client.task_states(dag_id, run_id).items():
+        colour = "green" if task_state == "success" else "red" if task_state == "failed" else "yellow"
+        table.add_row(task, f"[{colour}]{task_state}[/]")
+    console.print(table)
+    if state != "success":
+        console.print(client.failure_report(dag_id, run_id), highlight=False, markup=False)
+        console.print(f"[red]{dag_id} run {run_id}: {state}[/]")
+        raise typer.Exit(1)
+    console.print(f"[green]{dag_id} run {run_id}: success[/]")
+
+
+@app.command()
+def urls() -> None:
+    """Each UI and endpoint, its login user and which `.env` line holds its password."""
+    from datalake.platform.logins import logins
+    from datalake.settings import get_settings
+
+    table = Table("what", "url", "user", "password")
+    for login in logins(get_settings()):
+        table.add_row(login.what, login.url, login.user, login.secret)
+    console.print(table)
+
+
+@app.command()
+def topics(
+    topic: Annotated[str | None, typer.Argument(help="show this topic's last messages")] = None,
+    last: Annotated[int, typer.Option("--last", "-n", help="how many messages")] = 10,
+) -> None:
+    """Topics with their records and the consumer groups' lag; or a topic's last messages."""
+    from datalake import kafka_inspect
+
+    try:
+        if topic is not None:
+            messages = kafka_inspect.last_messages(topic, last)
+            table = Table("partition", "offset", "timestamp", "key", "value")
+            for m in messages:
+                stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(m.timestamp_ms / 1000))
+                table.add_row(str(m.partition), str(m.offset), stamp, m.key or "", m.value or "")
+            console.print(table)
+            console.print(f"{len(messages)} message(s) of {topic}", highlight=False)
+            return
+        listing = Table("topic", "partitions", "records held", "records written")
+        for t in kafka_inspect.list_topics():
+            listing.add_row(t.name, str(t.partitions), f"{t.messages:,}", f"{t.end:,}")
+        console.print(listing)
+        lags = Table("consumer group", "topic", "committed", "end", "lag")
+        for g in kafka_inspect.consumer_lags():
+            lags.add_row(g.group, g.topic, f"{g.committed:,}", f"{g.end:,}", f"{g.lag:,}")
+        console.print(lags)
+    except ValueError as exc:
+        console.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+
+
 if __name__ == "__main__":
     app()

@@ -103,3 +103,24 @@ def write_watermarks(conn: Connection, databases: list[str], token: str) -> str:
             )
         conn.commit()
     return position
+
+
+# ---- the interactive client -----------------------------------------------------------------------
+def client_command(args: list[str], settings: Settings | None = None) -> tuple[list[str], dict[str, str]]:
+    """argv and extra environment of the `mariadb` client logged in as the read-only analyst.
+
+    The password travels in `MYSQL_PWD` (read by the client), not on the command line where `ps`
+    would show it to every user of the machine.
+    """
+    s = settings or get_settings()
+    if not s.mariadb_analyst_password:
+        raise ValueError("MARIADB_ANALYST_PASSWORD is empty: run ./start.sh once to generate .env")
+    argv = [
+        "mariadb",
+        f"--host={s.mariadb_host}",
+        f"--port={s.mariadb_port}",
+        f"--user={s.mariadb_analyst_user}",
+        "--default-character-set=utf8mb4",
+        *args,
+    ]
+    return argv, {"MYSQL_PWD": s.mariadb_analyst_password}

@@ -27,3 +27,13 @@ def connect(settings: Settings | None = None, *, user: str | None = None, passwo
         password=password if password is not None else s.thrift_password,
         auth="CUSTOM",
     )
+
+
+def error_message(exc: BaseException) -> str:
+    """The server's own message of a failed statement, without the Java stack PyHive carries along
+    (its exception holds the whole Thrift response)."""
+    response = exc.args[0] if exc.args else None
+    message = getattr(getattr(response, "status", None), "errorMessage", None)
+    if not message:
+        return str(exc)
+    return str(message).removeprefix("Error running query: ").split("\n")[0]

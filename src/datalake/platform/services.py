@@ -369,10 +369,10 @@ def build_registry() -> list[Service]:
             url=s.mongo_uri,
             command=lambda ctx: [
                 ctx.java,
-                # A query's result is held in the heap: 256m failed a scan of 1 M operations (the
-                # Mongo benchmark). On OutOfMemoryError the JVM exits and supervisord restarts it
-                # (a netty server that lost its event loop would otherwise stay up and answer nothing).
-                "-Xmx1g",
+                # A query's whole result is held in the heap (settings.mongo_heap_mb says how much
+                # it can be). On OutOfMemoryError the JVM exits and supervisord restarts it (a
+                # netty server that lost its event loop would otherwise stay up and answer nothing).
+                f"-Xmx{ctx.settings.mongo_heap_mb}m",
                 "-XX:+ExitOnOutOfMemoryError",
                 "-XX:+UseSerialGC",
                 "-cp",

@@ -1,6 +1,7 @@
 package io.datalake.mongo;
 
 import de.bwaldvogel.mongo.MongoServer;
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -13,6 +14,8 @@ import java.util.stream.Collectors;
  * <p>Usage: LakeMongoServer &lt;bind-host&gt; &lt;port&gt; &lt;database-file&gt; [oplog-excluded-db,...]
  */
 public final class LakeMongoServer {
+    private static final int WORKER_THREADS = 64;
+
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 3 || args.length > 4) {
             System.err.println("usage: LakeMongoServer <bind-host> <port> <database-file> [oplog-excluded-db,...]");
@@ -24,7 +27,9 @@ public final class LakeMongoServer {
         LakeBackend backend = new LakeBackend(args[2], excluded);
         MongoServer server = new MongoServer(backend);
         server.enableOplog();
-        server.bind(args[0], Integer.parseInt(args[1]));
+        // One event loop thread per connection in practice: a getMore waiting for a change event
+        // (maxAwaitTimeMS) holds its thread, and must not hold up other clients on it.
+        server.bind(new InetSocketAddress(args[0], Integer.parseInt(args[1])), 1, WORKER_THREADS);
         // SIGTERM from the supervisor: stop accepting, then close the store so every write is on disk.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown();

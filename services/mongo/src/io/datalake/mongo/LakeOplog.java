@@ -117,6 +117,34 @@ final class LakeOplog implements Oplog {
         }
         entries.addDocument(entry);
         index(ts.getValue(), namespace);
+        notifyAll(); // wakes change streams waiting in a getMore (awaitAfter)
+    }
+
+    /**
+     * How long a getMore on a change stream may wait for a new event: the command's
+     * {@code maxTimeMS} (drivers send the stream's maxAwaitTimeMS there), set by
+     * {@link LakeBackend} around the command. MongoDB waits that long before answering an empty
+     * batch; answering at once made every client spin (the Kafka source used a core between
+     * itself and this server on an idle platform).
+     */
+    static final ThreadLocal<Long> AWAIT_MS = ThreadLocal.withInitial(() -> 0L);
+
+    /** Waits up to {@code millis} for an entry after {@code position}; true if one came. */
+    private synchronized boolean awaitAfter(long position, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (size == 0 || timestamps[size - 1] <= position) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private void index(long ts, String namespace) {
@@ -195,9 +223,14 @@ final class LakeOplog implements Oplog {
         @Override
         public synchronized List<Document> takeDocuments(int numberToReturn) {
             long[] scanned = new long[1];
-            long[] found = after(position, watched, numberToReturn > 0 ? numberToReturn : 1000, scanned);
+            int limit = numberToReturn > 0 ? numberToReturn : 1000;
+            long[] found = after(position, watched, limit, scanned);
             // Advance past entries the namespace filter or the pipeline dropped, too.
             position = scanned[0];
+            if (found.length == 0 && awaitAfter(position, AWAIT_MS.get())) {
+                found = after(position, watched, limit, scanned);
+                position = scanned[0];
+            }
             Stream<Document> events = Arrays.stream(found).mapToObj(ts -> toEvent(entry(ts)));
             return aggregation.runStages(events);
         }

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/mongo/bench_mongo.py --operations 1000000 --marketing 200000
 
 Both parts run on scratch databases, topics and lake folders of their own and remove them at the
-end (`--keep` leaves them), so the live pipeline is untouched.
+end (`--keep` leaves them; `--reuse` then skips the 1 M inserts), so the live pipeline is untouched.
 
 1. Spark path: N seeded `operations` documents into `bench_nubank` (insert rate), then the
    reference, pymongo's raw scan of the same collection (docs/s), then
@@ -61,17 +61,23 @@ def wait(what: str, done: Callable[[], bool], timeout_s: float = 3600) -> None:
 
 def spark_submit(job: str, *args: str) -> None:
     ctx = context()
-    subprocess.run(
+    done = subprocess.run(
         [str(ctx.paths.venv_bin / "spark-submit"), str(REPO_ROOT / "jobs" / "mongo" / job), *args],
         env={**os.environ, **spark_environment(ctx)},
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if done.returncode != 0:
+        errors = [line for line in done.stderr.splitlines() if "ERROR" in line or "Exception" in line]
+        raise RuntimeError(f"{job} failed ({done.returncode}):\n" + "\n".join(errors[-15:]))
 
 
-def spark_path(mongo: Any, n: int, hdfs: str) -> dict[str, float]:
+def spark_path(mongo: Any, n: int, hdfs: str, reuse: bool = False) -> dict[str, float]:
     print(f"1. Spark connector path, {n:,} operations", flush=True)
     db = mongo[NUBANK]
+    if reuse and db.operations.estimated_document_count() == n:
+        print("  reusing the documents of an earlier --keep run (no insert rate)", flush=True)
+        return _spark_path(db, n, hdfs)
     client_ids = [mongo_docs.object_id(DAY, random.Random(1))]
     chunk = 100_000  # generated a chunk at a time: a million dicts would hold ~1 GB
     docs = (
@@ -83,6 +89,10 @@ def spark_path(mongo: Any, n: int, hdfs: str) -> dict[str, float]:
         "generate + insert (pymongo insert_many)",
         lambda: insert_batched(db.operations, docs, total=n, report=lambda _: None),
     )
+    return {"insert": n / insert_s, **_spark_path(db, n, hdfs)}
+
+
+def _spark_path(db: Any, n: int, hdfs: str) -> dict[str, float]:
     scan_s, scanned = timed(
         "reference: pymongo raw scan", lambda: sum(1 for _ in db.operations.find({}, batch_size=10_000))
     )
@@ -104,7 +114,7 @@ def spark_path(mongo: Any, n: int, hdfs: str) -> dict[str, float]:
         cursor = conn.cursor()
         cursor.execute(f"SELECT COUNT(*) FROM {NUBANK}.operations")
         assert cursor.fetchall() == [(n,)]
-    return {"insert": n / insert_s, "scan": n / scan_s, "spark": n / spark_s}
+    return {"scan": n / scan_s, "spark": n / spark_s}
 
 
 def connect_path(mongo: Any, m: int, hdfs: str) -> dict[str, float]:
@@ -183,17 +193,25 @@ def connect_path(mongo: Any, m: int, hdfs: str) -> dict[str, float]:
     }
 
 
-def cleanup(mongo: Any) -> None:
+def cleanup(mongo: Any, keep_documents: bool = False, keep_lake: bool = False) -> None:
+    """Remove the scratch connectors and topics always; the documents and lake data unless kept."""
     from confluent_kafka.admin import AdminClient
 
     connect = ConnectClient()
     for name in ("bench-mongo-source", "bench-lake-sink-mongo"):
         connect.delete(name)
-    AdminClient({"bootstrap.servers": get_settings().kafka_bootstrap}).delete_topics(
-        [f"mongo.{MARKETING}.facebook", "bench.dlq.mongo", "bench.dlq.lake-sink"]
-    )
-    for db in (NUBANK, MARKETING):
+    admin = AdminClient({"bootstrap.servers": get_settings().kafka_bootstrap})
+    topics = [f"mongo.{MARKETING}.facebook", "bench.dlq.mongo", "bench.dlq.lake-sink"]
+    for future in admin.delete_topics(topics).values():
+        try:
+            future.result(30)  # gone before the next run counts a topic's end offsets
+        except Exception as exc:
+            if "UNKNOWN_TOPIC" not in str(exc):
+                raise
+    for db in (MARKETING,) if keep_documents else (NUBANK, MARKETING):
         mongo.drop_database(db)
+    if keep_lake:
+        return
     with thrift.connect() as conn:
         cursor = conn.cursor()
         for db in (NUBANK, MARKETING):
@@ -206,16 +224,18 @@ def main() -> None:
     parser.add_argument("--operations", type=int, default=1_000_000)
     parser.add_argument("--marketing", type=int, default=200_000)
     parser.add_argument("--keep", action="store_true", help="leave the scratch data in place")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the operations a --keep run left in Mongo (skip the insert)"
+    )
     args = parser.parse_args()
     hdfs = get_settings().hdfs_uri
     with client() as mongo:
-        cleanup(mongo)  # a previous interrupted run
+        cleanup(mongo, keep_documents=args.reuse)  # a previous interrupted run
         try:
-            spark = spark_path(mongo, args.operations, hdfs) if args.operations else {}
+            spark = spark_path(mongo, args.operations, hdfs, args.reuse) if args.operations else {}
             kafka = connect_path(mongo, args.marketing, hdfs) if args.marketing else {}
         finally:
-            if not args.keep:
-                cleanup(mongo)
+            cleanup(mongo, keep_documents=args.keep, keep_lake=args.keep)
     result = {"spark_path": spark, "connect_path": kafka}
     print("RESULT " + json.dumps({k: {s: round(v) for s, v in d.items()} for k, d in result.items()}))
     if spark:

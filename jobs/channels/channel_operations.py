@@ -36,7 +36,6 @@ from datalake.jobs.channels.schemas import (
     REQUIRED,
 )
 from datalake.jobs.hive_tables import Table, ensure_table
-from pyspark.sql import Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DecimalType, StructField
 
@@ -129,15 +128,36 @@ def classify(lines: DataFrame, known_clients: DataFrame | None) -> DataFrame:
     checked = lines.withColumn(
         "_reasons", F.when(is_object, found).otherwise(F.array(F.lit("not an event object")))
     )
-    first = Window.partitionBy("value.operation_id").orderBy("partition", "offset")
-    dup = F.when(
-        F.col("value.operation_id").isNotNull() & (F.row_number().over(first) > 1),
-        F.concat(
-            F.lit("duplicate operation_id, first at "),
-            F.first(F.concat_ws(":", "partition", "offset")).over(first),
-        ),
+    flagged = checked.join(later_copies(lines), ["partition", "offset"], "left")
+    return flagged.withColumn(
+        "_reasons", F.filter(F.array_append("_reasons", F.col("_dup")), lambda r: r.isNotNull())
+    ).drop("_dup")
+
+
+def later_copies(lines: DataFrame) -> DataFrame:
+    """(partition, offset, `_dup` reason) of every copy of an operation id after its first (by Kafka
+    position). Found on three narrow columns, so the wide events are never shuffled for it; the
+    result is usually empty or tiny, and Spark's adaptive join broadcasts it."""
+    ids = lines.select(F.col("value.operation_id").alias("_op"), "partition", "offset").where(
+        F.col("_op").isNotNull()
     )
-    return checked.withColumn("_reasons", F.filter(F.array_append("_reasons", dup), lambda r: r.isNotNull()))
+    first = (
+        ids.groupBy("_op")
+        .agg(F.min(F.struct("partition", "offset")).alias("_first"), F.count("*").alias("_n"))
+        .where(F.col("_n") > 1)
+    )
+    return (
+        ids.join(first, "_op")
+        .where(F.struct("partition", "offset") != F.col("_first"))
+        .select(
+            "partition",
+            "offset",
+            F.concat(
+                F.lit("duplicate operation_id, first at "),
+                F.concat_ws(":", F.col("_first.partition"), F.col("_first.offset")),
+            ).alias("_dup"),
+        )
+    )
 
 
 def curated(classified: DataFrame, salt: str, run_date: date) -> DataFrame:

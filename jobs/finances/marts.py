@@ -137,6 +137,14 @@ def _flag(scored: DataFrame, rule: str, evidence: Column) -> DataFrame:
     )
 
 
+def _middle(ordered: Column, n: Column) -> Column:
+    """The median of an ascending array of n doubles, as Spark's exact `median` computes it: the
+    middle value, or 0.5 * lower + 0.5 * upper of the two middle ones (the same rounding)."""
+    lower = F.element_at(ordered, F.floor((n + 1) / 2).cast("int"))
+    upper = F.element_at(ordered, F.floor(n / 2).cast("int") + 1)
+    return F.lit(0.5) * lower + F.lit(0.5) * upper
+
+
 def value_outliers(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
     """Rule `value_outlier`: an operation of the day whose value is far above the client's own
     history of the same operation type (a withdrawal against withdrawals, an investment against
@@ -152,10 +160,18 @@ def value_outliers(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
     history = ops.where((F.col("op_date") >= start) & (F.col("op_date") < F.lit(day))).join(
         pairs, key, "left_semi"
     )
-    med = history.groupBy(*key).agg(F.median("value").alias("median"), F.count("*").alias("history"))
-    deviation = F.abs(F.col("value") - F.col("median"))
-    mad = history.join(med, key).groupBy(*key).agg(F.median(deviation).alias("mad"))
-    stats = med.join(mad, key).where((F.col("history") >= t.outlier_min_history) & (F.col("mad") > 0))
+    # One shuffle: each pair's history as a sorted array gives the median, and its deviations,
+    # sorted again, the MAD (a second groupBy after a join would shuffle the history twice).
+    values = history.groupBy(*key).agg(F.sort_array(F.collect_list(F.col("value").cast("double"))).alias("_v"))
+    n = F.size("_v")
+    deviations = F.array_sort(F.transform("_v", lambda v: F.abs(v - F.col("median"))))
+    stats = (
+        values.withColumn("history", n.cast("long"))
+        .withColumn("median", _middle(F.col("_v"), n))
+        .withColumn("mad", _middle(deviations, n))
+        .drop("_v")
+        .where((F.col("history") >= t.outlier_min_history) & (F.col("mad") > 0))
+    )
     z = F.lit(0.6745) * (F.col("value") - F.col("median")) / F.col("mad")
     scored = (
         ops.where(on(day))

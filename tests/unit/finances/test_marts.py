@@ -217,3 +217,24 @@ def test_gates_pass_on_consistent_marts_and_name_the_failing_check(spark: SparkS
         ("operations curated = client_daily_position", "2", "4"),
         ("client_daily_position: duplicate keys", "0", "2"),
     ]
+
+
+def test_middle_of_a_sorted_array_is_sparks_exact_median(spark: SparkSession) -> None:
+    """The outlier rule takes the median and the MAD from one sorted array per (client, operation)
+    instead of two `median` aggregations; both must agree, odd and even counts and ties included."""
+    from pyspark.sql import functions as F
+
+    groups = {
+        1: [5.0],
+        2: [1.0, 4.0],
+        3: [3.0, 1.0, 2.0],
+        4: [10.01, 10.02, 10.02, 7.5],
+        5: [2.0, 2.0, 2.0, 9.0, 0.1],
+    }
+    df = spark.createDataFrame([(g, v) for g, values in groups.items() for v in values], "g int, v double")
+    ours = (
+        df.groupBy("g")
+        .agg(F.sort_array(F.collect_list("v")).alias("_v"))
+        .select("g", marts._middle(F.col("_v"), F.size("_v")).alias("m"))
+    )
+    assertDataFrameEqual(ours, df.groupBy("g").agg(F.median("v").alias("m")))

@@ -11,7 +11,8 @@
    folder; then `jobs/channels/channel_operations.py` types the day into a scratch Hive database
    (rows/s). Target: <= 3 min for 5 M events.
 
-Everything is scratch (topic, connector, folders, Hive database) and removed at the end.
+Everything is scratch (topic, connector, folders, Hive database) and removed at the end, unless
+`--keep`: then `--job-only TOPIC` runs step 2's job again on the same raw folder.
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ def mean_event_size() -> int:
     return round(sum(sizes) / len(sizes))
 
 
-def lake(topic: str, events: int) -> tuple[float, float]:
-    """(seconds Kafka -> raw, seconds raw -> Hive)."""
+def lake(topic: str, events: int) -> float:
+    """Seconds Kafka -> raw."""
     connect = ConnectClient()
     _, sink = load_connector(CONNECTORS_DIR / "lake-sink-channels.json")
     feed = LakeFeed("bench-lake-sink-channels", topic.replace(".", r"\."), "bench.dlq.channels")
@@ -98,10 +99,17 @@ def lake(topic: str, events: int) -> tuple[float, float]:
     while feed.lag(targets):
         time.sleep(1)
     sink_s = time.monotonic() - started
+    connect.delete(feed.sink)
+    print(f"Kafka -> raw: {sink_s:,.1f} s ({events / sink_s:,.0f} ev/s)", flush=True)
+    return sink_s
+
+
+def job(topic: str, events: int) -> float:
+    """Seconds raw -> Hive of `channel_operations.py` over the scratch raw folder."""
     ctx = context()
     started = time.monotonic()
     hdfs = get_settings().hdfs_uri
-    subprocess.run(
+    done = subprocess.run(
         [
             str(ctx.paths.venv_bin / "spark-submit"),
             str(REPO_ROOT / "jobs" / "channels" / "channel_operations.py"),
@@ -110,15 +118,19 @@ def lake(topic: str, events: int) -> tuple[float, float]:
             *("--quarantine-root", f"{hdfs}{SCRATCH}/quarantine"),
         ],
         env={**os.environ, **spark_environment(ctx)},
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if done.returncode != 0:
+        errors = [line for line in done.stderr.splitlines() if "ERROR" in line or "Error" in line]
+        raise RuntimeError(f"channel_operations failed ({done.returncode}):\n" + "\n".join(errors[-15:]))
     job_s = time.monotonic() - started
+    print(f"raw -> Hive: {job_s:,.1f} s ({events / job_s:,.0f} rows/s)", flush=True)
     with thrift.connect() as conn:
         cursor = conn.cursor()
         cursor.execute(f"SELECT COUNT(*) FROM {DATABASE}.channel_operations")
         assert cursor.fetchall() == [(events,)]
-    return sink_s, job_s
+    return job_s
 
 
 def cleanup(topics: list[str]) -> None:
@@ -137,7 +149,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5_000_000)
     parser.add_argument("--rounds", type=int, default=1, help="producer rounds (best kept)")
+    parser.add_argument("--keep", action="store_true", help="leave the scratch raw folder for --job-only")
+    parser.add_argument("--job-only", metavar="TOPIC", help="only the Spark job, on the raw a --keep run left")
     args = parser.parse_args()
+    if args.job_only:
+        job(args.job_only, args.events // len(CHANNELS) * len(CHANNELS))
+        return
     bootstrap = get_settings().kafka_bootstrap
     stamp = int(time.time())
     events = args.events // len(CHANNELS) * len(CHANNELS)
@@ -159,9 +176,13 @@ def main() -> None:
                 f"round {round_no}: ProducerPerformance {theirs[-1]:,.0f} rec/s, five producers {ours[-1]:,.0f} ev/s",
                 flush=True,
             )
-        sink_s, job_s = lake(topics[-1], events)
+        sink_s = lake(topics[-1], events)
+        if args.keep:
+            print(f"kept: rerun the job with --job-only {topics[-1]}", flush=True)
+        job_s = job(topics[-1], events)
     finally:
-        cleanup(topics)
+        if not args.keep:
+            cleanup(topics)
     print(
         f"RESULT producers {max(ours):,.0f} ev/s | ProducerPerformance ({size} B, {engine_props}) {max(theirs):,.0f} rec/s | "
         f"ratio {max(ours) / max(theirs):.2f} | target 100,000 ev/s {'met' if max(ours) >= 100_000 else 'NOT met'}"

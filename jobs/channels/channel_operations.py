@@ -47,6 +47,10 @@ TABLE = Table("financas", "channel_operations", CURATED, ("op_date", "channel"))
 QUARANTINE_TABLE = Table("financas", "channel_operations_quarantine", QUARANTINE, ("op_date", "channel"))
 
 
+# Up to this many later copies of operation ids, the job broadcasts them (about 100 bytes each).
+BROADCAST_COPIES = 1_000_000
+
+
 def read_day(spark: SparkSession, topic_dir: str, day: date) -> DataFrame:
     """The day's raw lines with the event parsed twice: typed (`value`) and as text (`text`)."""
     path = f"{topic_dir.rstrip('/')}/dt={day.isoformat()}"
@@ -116,8 +120,11 @@ def reasons(known_clients: DataFrame | None = None) -> list[Column]:
     return out
 
 
-def classify(lines: DataFrame, known_clients: DataFrame | None) -> DataFrame:
-    """Each line with `_reasons` (empty: a good event); later copies of an operation id flagged too."""
+def classify(lines: DataFrame, known_clients: DataFrame | None, copies: DataFrame | None = None) -> DataFrame:
+    """Each line with `_reasons` (empty: a good event); later copies of an operation id flagged too.
+
+    `copies` is `later_copies(lines)`, which `main` computes first to decide how to join it (None:
+    computed here)."""
     if known_clients is not None:
         ids = known_clients.select(F.col("id").alias("_client"), F.lit(True).alias("_known"))
         lines = lines.join(F.broadcast(ids), F.col("value.client_id") == F.col("_client"), "left").drop(
@@ -128,7 +135,7 @@ def classify(lines: DataFrame, known_clients: DataFrame | None) -> DataFrame:
     checked = lines.withColumn(
         "_reasons", F.when(is_object, found).otherwise(F.array(F.lit("not an event object")))
     )
-    flagged = checked.join(later_copies(lines), ["partition", "offset"], "left")
+    flagged = checked.join(later_copies(lines) if copies is None else copies, ["partition", "offset"], "left")
     return flagged.withColumn(
         "_reasons", F.filter(F.array_append("_reasons", F.col("_dup")), lambda r: r.isNotNull())
     ).drop("_dup")
@@ -137,7 +144,7 @@ def classify(lines: DataFrame, known_clients: DataFrame | None) -> DataFrame:
 def later_copies(lines: DataFrame) -> DataFrame:
     """(partition, offset, `_dup` reason) of every copy of an operation id after its first (by Kafka
     position). Found on three narrow columns, so the wide events are never shuffled for it; the
-    result is usually empty or tiny, and Spark's adaptive join broadcasts it."""
+    result is usually empty or tiny (`main` then broadcasts it)."""
     ids = lines.select(F.col("value.operation_id").alias("_op"), "partition", "offset").where(
         F.col("_op").isNotNull()
     )
@@ -256,11 +263,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     salt = get_settings().pii_salt
     if not salt:
         raise SystemExit("PII_SALT is empty: refusing to write CPF hashes without a salt")
-    spark = build_session("channel_operations", **{"spark.sql.session.timeZone": "UTC"})
+    # Small partitions, read and shuffled (adaptive execution merges the small ones): parsed twice,
+    # a day's events are wide rows, and 128 MB splits of raw JSON, cached, ran a 1 GiB driver out
+    # of memory at 5 M events.
+    spark = build_session(
+        "channel_operations",
+        **{
+            "spark.sql.session.timeZone": "UTC",
+            "spark.sql.shuffle.partitions": "64",
+            "spark.sql.files.maxPartitionBytes": "32m",
+        },
+    )
     until = {int(p): int(o) for p, o in (args.until or {}).items()} or None
     lines = within(read_day(spark, f"{args.raw_root.rstrip('/')}/{args.topic}", args.run_date), until)
     clients = None if args.no_client_check else known_clients(spark)
-    classified = classify(lines, clients).cache()
+    # Duplicates first, on three narrow columns: usually none or a few, then joined by broadcast
+    # instead of shuffling every event of the day to find them.
+    copies = later_copies(lines).cache()
+    small = copies.count() <= BROADCAST_COPIES
+    classified = classify(lines, clients, F.broadcast(copies) if small else copies).cache()
     table, quarantine = (
         replace(TABLE, database=args.database),
         replace(QUARANTINE_TABLE, database=args.database),

@@ -22,9 +22,9 @@ mvn -q -B -f kafka_connect/lake-sink/pom.xml test
 echo "==> pytest"
 # pytest exits 5 when it collects nothing: every step below must collect and pass.
 status=0
-.venv/bin/pytest -ra tests/unit tests/integration "$@" || status=1
+.venv/bin/pytest -ra --durations=10 tests/unit tests/integration "$@" || status=1
 # Two lanes side by side (tests/e2e/conftest.py): Kafka Connect's pipelines, and the others.
-.venv/bin/pytest -ra -n 2 --dist loadgroup -m "not restart" tests/e2e "$@" || status=1
+.venv/bin/pytest -ra --durations=15 -n 2 --dist loadgroup -m "not restart" tests/e2e "$@" || status=1
 # Last and alone: stops and starts the whole platform.
 .venv/bin/pytest -ra -m restart tests/e2e "$@" || status=1
 exit $status

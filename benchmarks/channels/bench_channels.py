@@ -150,7 +150,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5_000_000)
     parser.add_argument("--rounds", type=int, default=1, help="producer rounds (best kept)")
     parser.add_argument("--keep", action="store_true", help="leave the scratch raw folder for --job-only")
-    parser.add_argument("--job-only", metavar="TOPIC", help="only the Spark job, on the raw a --keep run left")
+    parser.add_argument(
+        "--job-only", metavar="TOPIC", help="only the Spark job, on the raw a --keep run left"
+    )
     args = parser.parse_args()
     if args.job_only:
         job(args.job_only, args.events // len(CHANNELS) * len(CHANNELS))

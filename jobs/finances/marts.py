@@ -162,7 +162,9 @@ def value_outliers(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
     )
     # One shuffle: each pair's history as a sorted array gives the median, and its deviations,
     # sorted again, the MAD (a second groupBy after a join would shuffle the history twice).
-    values = history.groupBy(*key).agg(F.sort_array(F.collect_list(F.col("value").cast("double"))).alias("_v"))
+    values = history.groupBy(*key).agg(
+        F.sort_array(F.collect_list(F.col("value").cast("double"))).alias("_v")
+    )
     n = F.size("_v")
     deviations = F.array_sort(F.transform("_v", lambda v: F.abs(v - F.col("median"))))
     stats = (

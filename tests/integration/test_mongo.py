@@ -133,7 +133,9 @@ def test_an_aggregate_result_comes_in_batches_as_from_mongodb(scratch: pymongo.d
     assert len(list(scratch.docs.aggregate([{"$match": {}}]))) == 400
 
 
-def test_an_idle_change_stream_waits_for_events_instead_of_spinning(scratch: pymongo.database.Database) -> None:
+def test_an_idle_change_stream_waits_for_events_instead_of_spinning(
+    scratch: pymongo.database.Database,
+) -> None:
     """A getMore on a change stream waits up to maxAwaitTimeMS for an event, as MongoDB's does. The
     stock server answered at once, and the Kafka source, which relies on the wait, spun: a core
     between Connect and the server on an idle platform."""

@@ -6,7 +6,7 @@ Connect set-up create theirs explicitly; a topic that exists is brought to the w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from datalake.settings import get_settings
 
@@ -37,3 +37,21 @@ def ensure_topic(
         entries = [ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET) for k, v in config.items()]
         resource = ConfigResource(ResourceType.TOPIC, topic, incremental_configs=entries)
         admin.incremental_alter_configs([resource])[resource].result(30)
+
+
+def delete_topics(topics: Iterable[str], bootstrap: str = "", timeout_s: float = 30) -> None:
+    """Delete `topics` and wait until the broker has: a client that returns at once may be gone
+    before its request is sent (tests and benchmarks then leave their scratch topics behind).
+    Topics that do not exist are fine."""
+    from confluent_kafka.admin import AdminClient
+
+    names = list(topics)
+    if not names:
+        return
+    admin = AdminClient({"bootstrap.servers": bootstrap or get_settings().kafka_bootstrap})
+    for future in admin.delete_topics(names, operation_timeout=timeout_s).values():
+        try:
+            future.result(timeout_s)
+        except Exception as exc:
+            if "UNKNOWN_TOPIC" not in str(exc):
+                raise

@@ -8,9 +8,9 @@ import sys
 import time
 
 from confluent_kafka import Consumer
-from confluent_kafka.admin import AdminClient
 from datalake.generators.channels import CHANNELS
 
+from datalake.kafka_topics import delete_topics
 from datalake.mariadb import connect
 from datalake.settings import REPO_ROOT, get_settings
 
@@ -57,4 +57,4 @@ def test_producer_run_lands_keyed_by_client_with_the_event_time(unique: str) -> 
             clients = dict(cur.fetchall())
         assert all(clients.get(e["client_id"]) == e["cpf"] for e in events)  # real clients, their CPFs
     finally:
-        AdminClient({"bootstrap.servers": s.kafka_bootstrap}).delete_topics([topic])
+        delete_topics([topic])

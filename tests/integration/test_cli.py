@@ -13,6 +13,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from datalake.airflow_api import AirflowClient
+from datalake.kafka_topics import delete_topics
 from datalake.settings import REPO_ROOT, get_settings
 
 LAKE = str(REPO_ROOT / ".venv" / "bin" / "lake")
@@ -87,8 +88,8 @@ def scratch_topic(unique: str) -> Iterator[str]:
     try:
         yield topic
     finally:
-        admin.delete_topics([topic])[topic].result(30)
-        admin.delete_consumer_groups([f"{topic}-group"])
+        delete_topics([topic])
+        admin.delete_consumer_groups([f"{topic}-group"])[f"{topic}-group"].result(30)
 
 
 def test_topics_shows_records_lag_and_the_last_messages(scratch_topic: str) -> None:

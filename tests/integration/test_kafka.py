@@ -8,6 +8,7 @@ import time
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from datalake.kafka_topics import delete_topics
 from datalake.settings import get_settings
 
 
@@ -36,4 +37,5 @@ def test_produce_then_consume_round_trip(unique: str) -> None:
                 received[message.key().decode()] = json.loads(message.value())
     finally:
         consumer.close()
+        delete_topics([topic])
     assert received == sent

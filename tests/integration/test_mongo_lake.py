@@ -21,6 +21,7 @@ from bson import Decimal128, ObjectId
 from datalake import thrift
 from datalake.connect import CONNECTORS_DIR, ConnectClient, load_connector
 from datalake.hdfs import webhdfs
+from datalake.kafka_topics import delete_topics
 from datalake.settings import REPO_ROOT, get_settings
 
 S = get_settings()
@@ -104,8 +105,6 @@ def _consume(topic: str, count: int, timeout_s: float = 90) -> list[tuple[str, d
 def test_source_connector_emits_insert_update_and_delete_with_key_and_full_document(
     mongo_db: pymongo.database.Database, unique: str
 ) -> None:
-    from confluent_kafka.admin import AdminClient
-
     name, prefix = f"it-mongo-{unique}", f"it{unique}"
     _, config = load_connector(CONNECTORS_DIR / "mongo-santander-marketing.json")
     config = {
@@ -136,4 +135,4 @@ def test_source_connector_emits_insert_update_and_delete_with_key_and_full_docum
         assert events[2][1]["fullDocument"] in ({"_id": "k1", "v": {"$numberInt": "2"}}, None)
     finally:
         connect.delete(name)
-        AdminClient({"bootstrap.servers": S.kafka_bootstrap}).delete_topics([topic, f"{prefix}.dlq"])
+        delete_topics([topic, f"{prefix}.dlq"])

@@ -6,6 +6,7 @@ Used by `lake` to unpause pipelines after start-up and by the tests to run DAGs 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,10 +132,15 @@ class AirflowClient:
             report.extend(line if len(line) <= 3000 else line[:3000] + " [...]" for line in lines[-tail:])
         return "\n".join(report)
 
-    def wait_for_run(self, dag_id: str, run_id: str, timeout_s: float = 900) -> str:
+    def wait_for_run(
+        self, dag_id: str, run_id: str, timeout_s: float = 900, on_poll: Callable[[str], None] | None = None
+    ) -> str:
+        """The run's final state; `on_poll(state)` is called at each poll while it runs (progress)."""
         deadline = time.monotonic() + timeout_s
         while (state := self.run_state(dag_id, run_id)) not in FINISHED:
             if time.monotonic() > deadline:
                 raise AirflowError(f"{dag_id} run {run_id} still {state} after {timeout_s}s")
+            if on_poll is not None:
+                on_poll(state)
             time.sleep(3)
         return state

@@ -194,28 +194,42 @@ def trigger(
     from datetime import UTC, datetime
     from datetime import date as Date
 
-    from datalake.airflow_api import FINISHED, AirflowClient, AirflowError, summarize_states
+    from datalake.airflow_api import AirflowClient, AirflowError, summarize_states
 
     try:
-        day = Date.fromisoformat(date) if date else datetime.now(UTC).date()
+        # Airflow keeps one run per logical date: without --date the run is stamped now (its
+        # {{ ds }} is still today), so a second trigger the same day is a new run, not a conflict.
+        logical = (
+            datetime.combine(Date.fromisoformat(date), datetime.min.time(), UTC)
+            if date
+            else datetime.now(UTC)
+        )
         run_conf = json.loads(conf) if conf else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    day = logical.date()
     try:
         client = AirflowClient()
-        run_id = client.trigger(dag_id, f"{day.isoformat()}T00:00:00+00:00", conf=run_conf)
+        run_id = client.trigger(dag_id, logical.isoformat(), conf=run_conf)
     except AirflowError as exc:
-        console.print(f"[red]error:[/] {exc}", highlight=False, markup=False)
+        hint = (
+            f" (a run for {day} exists: clear it in the Airflow UI to run it again)"
+            if " 409 " in str(exc)
+            else ""
+        )
+        console.print(f"[red]error:[/] {exc}{hint}", highlight=False, markup=False)
         raise typer.Exit(1) from None
     console.print(f"{dag_id}: run {run_id} for {day}", highlight=False)
-    deadline = time.monotonic() + timeout
     with console.status(f"{dag_id}: queued") as spinner:
-        while (state := client.run_state(dag_id, run_id)) not in FINISHED:
-            if time.monotonic() > deadline:
-                console.print(f"[red]still {state} after {timeout:.0f}s[/] (it keeps running in Airflow)")
-                raise typer.Exit(1)
+
+        def progress(state: str) -> None:
             spinner.update(f"{dag_id}: {state}; tasks {summarize_states(client.task_states(dag_id, run_id))}")
-            time.sleep(3)
+
+        try:
+            state = client.wait_for_run(dag_id, run_id, timeout_s=timeout, on_poll=progress)
+        except AirflowError as exc:
+            console.print(f"[red]{exc}[/] (it keeps running in Airflow)", highlight=False)
+            raise typer.Exit(1) from None
     table = Table("task", "state")
     for task, task_state in client.task_states(dag_id, run_id).items():
         colour = "green" if task_state == "success" else "red" if task_state == "failed" else "yellow"

@@ -67,9 +67,7 @@ def tail_starts(watermarks: Mapping[int, tuple[int, int]], n: int) -> dict[int, 
 
 def latest(messages: Iterable[Message], n: int) -> list[Message]:
     """The `n` newest messages across partitions (by timestamp, then offset), oldest first."""
-    return sorted(
-        heapq.nlargest(n, messages, key=lambda m: (m.timestamp_ms, m.partition, m.offset)), key=_order
-    )
+    return sorted(heapq.nlargest(n, messages, key=_order), key=_order)
 
 
 def _order(m: Message) -> tuple[int, int, int]:
@@ -109,29 +107,21 @@ def list_topics(bootstrap: str = "", internal: bool = False) -> list[TopicInfo]:
 
 def consumer_lags(bootstrap: str = "") -> list[GroupLag]:
     """Every consumer group's lag per topic (Connect sinks appear as `connect-<connector>`)."""
-    from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
+    from confluent_kafka import ConsumerGroupTopicPartitions
     from confluent_kafka.admin import AdminClient
+
+    from datalake.connect import topic_end_offsets
 
     servers = bootstrap or get_settings().kafka_bootstrap
     admin = AdminClient({"bootstrap.servers": servers})
     groups = sorted(g.group_id for g in admin.list_consumer_groups().result(timeout=10).valid)
-    consumer = _consumer(servers)
-    try:
-        out: list[GroupLag] = []
-        for group in groups:
-            result = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result(
-                10
-            )
-            committed = {(tp.topic, tp.partition): tp.offset for tp in result.topic_partitions}
-            ends = {
-                (t, p): consumer.get_watermark_offsets(TopicPartition(t, p), timeout=10)[1]
-                for t in {t for t, _ in committed}
-                for p in consumer.list_topics(t, timeout=10).topics[t].partitions
-            }
-            out += group_lags(committed, ends, group)
-        return out
-    finally:
-        consumer.close()
+    ends = topic_end_offsets(".*", servers)  # once for every group
+    out: list[GroupLag] = []
+    for group in groups:
+        result = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result(10)
+        committed = {(tp.topic, tp.partition): tp.offset for tp in result.topic_partitions}
+        out += group_lags(committed, ends, group)
+    return out
 
 
 def last_messages(topic: str, n: int = 10, bootstrap: str = "", timeout_s: float = 10.0) -> list[Message]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -29,13 +28,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared Kafka CLI calls
 from datalake.producers.channels import ensure_topic
 from datalake.producers.engine import DEFAULT_CONFIG
-from kafka_cli import delete_topic, reference_rate
+from kafka_cli import reference_rate
+from spark_cli import spark_submit
 
 from datalake import thrift
 from datalake.connect import CONNECTORS_DIR, ConnectClient, load_connector, topic_end_offsets
 from datalake.hdfs import webhdfs
+from datalake.kafka_topics import delete_topics
 from datalake.pipelines.lake_feed import LakeFeed
-from datalake.platform.services import context, spark_environment
 from datalake.settings import REPO_ROOT, get_settings
 
 CHANNELS = ("caixa_agencia", "atm", "mobile", "maquininhas", "internet_banking")
@@ -106,24 +106,14 @@ def lake(topic: str, events: int) -> float:
 
 def job(topic: str, events: int) -> float:
     """Seconds raw -> Hive of `channel_operations.py` over the scratch raw folder."""
-    ctx = context()
     started = time.monotonic()
     hdfs = get_settings().hdfs_uri
-    done = subprocess.run(
-        [
-            str(ctx.paths.venv_bin / "spark-submit"),
-            str(REPO_ROOT / "jobs" / "channels" / "channel_operations.py"),
-            *("--run-date", DAY.isoformat(), "--topic", topic, "--database", DATABASE),
-            *("--raw-root", f"{hdfs}{SCRATCH}/raw", "--curated-root", f"{hdfs}{SCRATCH}/curated"),
-            *("--quarantine-root", f"{hdfs}{SCRATCH}/quarantine"),
-        ],
-        env={**os.environ, **spark_environment(ctx)},
-        capture_output=True,
-        text=True,
+    spark_submit(
+        REPO_ROOT / "jobs" / "channels" / "channel_operations.py",
+        *("--run-date", DAY.isoformat(), "--topic", topic, "--database", DATABASE),
+        *("--raw-root", f"{hdfs}{SCRATCH}/raw", "--curated-root", f"{hdfs}{SCRATCH}/curated"),
+        *("--quarantine-root", f"{hdfs}{SCRATCH}/quarantine"),
     )
-    if done.returncode != 0:
-        errors = [line for line in done.stderr.splitlines() if "ERROR" in line or "Error" in line]
-        raise RuntimeError(f"channel_operations failed ({done.returncode}):\n" + "\n".join(errors[-15:]))
     job_s = time.monotonic() - started
     print(f"raw -> Hive: {job_s:,.1f} s ({events / job_s:,.0f} rows/s)", flush=True)
     with thrift.connect() as conn:
@@ -135,11 +125,7 @@ def job(topic: str, events: int) -> float:
 
 def cleanup(topics: list[str]) -> None:
     ConnectClient().delete("bench-lake-sink-channels")
-    for topic in [*topics, "bench.dlq.channels"]:
-        try:
-            delete_topic(get_settings().kafka_bootstrap, topic)
-        except RuntimeError:
-            pass  # not created
+    delete_topics([*topics, "bench.dlq.channels"])
     with thrift.connect() as conn:
         conn.cursor().execute(f"DROP DATABASE IF EXISTS {DATABASE} CASCADE")
     webhdfs("DELETE", SCRATCH, "DELETE", recursive="true")

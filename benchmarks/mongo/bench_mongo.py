@@ -20,26 +20,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/: the shared spark-submit call
 from datalake.generators import mongo_docs
 from datalake.generators.mongo_load import client, insert_batched
+from spark_cli import spark_submit
 
 from datalake import thrift
 from datalake.connect import CONNECTORS_DIR, ConnectClient, load_connector, topic_end_offsets
 from datalake.hdfs import webhdfs
 from datalake.pipelines.lake_feed import LakeFeed
-from datalake.platform.services import context, spark_environment
 from datalake.settings import REPO_ROOT, get_settings
 
 NUBANK, MARKETING = "bench_nubank", "bench_marketing"
 SCRATCH = "/tmp/bench_mongo"
+JOBS = REPO_ROOT / "jobs" / "mongo"
 DAY = datetime(2026, 11, 28)
 
 
@@ -57,19 +59,6 @@ def wait(what: str, done: Callable[[], bool], timeout_s: float = 3600) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what} not reached after {timeout_s:.0f} s")
         time.sleep(1)
-
-
-def spark_submit(job: str, *args: str) -> None:
-    ctx = context()
-    done = subprocess.run(
-        [str(ctx.paths.venv_bin / "spark-submit"), str(REPO_ROOT / "jobs" / "mongo" / job), *args],
-        env={**os.environ, **spark_environment(ctx)},
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        errors = [line for line in done.stderr.splitlines() if "ERROR" in line or "Exception" in line]
-        raise RuntimeError(f"{job} failed ({done.returncode}):\n" + "\n".join(errors[-15:]))
 
 
 def spark_path(mongo: Any, n: int, hdfs: str, reuse: bool = False) -> dict[str, float]:
@@ -100,7 +89,7 @@ def _spark_path(db: Any, n: int, hdfs: str) -> dict[str, float]:
     spark_s, _ = timed(
         "curate_nubank (spark-submit, read + type + write Hive)",
         lambda: spark_submit(
-            "curate_nubank.py",
+            JOBS / "curate_nubank.py",
             *("--run-date", DAY.date().isoformat(), "--database", NUBANK, "--hive-database", NUBANK),
             *(
                 "--curated-root",
@@ -161,7 +150,7 @@ def connect_path(mongo: Any, m: int, hdfs: str) -> dict[str, float]:
     spark_s, _ = timed(
         "curate_marketing (spark-submit, replay + type + write Hive)",
         lambda: spark_submit(
-            "curate_marketing.py",
+            JOBS / "curate_marketing.py",
             *(
                 "--run-date",
                 DAY.date().isoformat(),

@@ -19,17 +19,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import operator
 import posixpath
 import sys
+import time
 from collections.abc import Sequence
 from datetime import date
+from functools import reduce
 from typing import TYPE_CHECKING
 
 from datalake.jobs.bank.curate_cdc import cpf_hash
 from datalake.jobs.channels.schemas import (
     CHANNELS,
+    CORRUPT,
     CURATED,
     EVENT,
+    EVENT_PARSED,
     EVENT_TEXT,
     QUARANTINE,
     RAW_LINE,
@@ -37,7 +42,7 @@ from datalake.jobs.channels.schemas import (
 )
 from datalake.jobs.hive_tables import Table, ensure_table
 from pyspark.sql import functions as F
-from pyspark.sql.types import DecimalType, StructField
+from pyspark.sql.types import ArrayType, DecimalType, StringType, StructField
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -47,26 +52,53 @@ TABLE = Table("financas", "channel_operations", CURATED, ("op_date", "channel"))
 QUARANTINE_TABLE = Table("financas", "channel_operations_quarantine", QUARANTINE, ("op_date", "channel"))
 
 
+# A number, strictly, as a decimal's text must be: Spark's JSON reader would also take the string
+# "12,50" for a decimal (as 1250, reading the comma as a thousands separator).
+_NUMBER = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
+
 # Up to this many later copies of operation ids, the job broadcasts them (about 100 bytes each).
 BROADCAST_COPIES = 1_000_000
 
 
 def read_day(spark: SparkSession, topic_dir: str, day: date) -> DataFrame:
-    """The day's raw lines with the event parsed twice: typed (`value`) and as text (`text`)."""
+    """The day's raw lines with the event parsed: typed (`value`) and as text (`text`)."""
     path = f"{topic_dir.rstrip('/')}/dt={day.isoformat()}"
     lines = spark.read.schema(RAW_LINE).option("pathGlobFilter", "*.jsonl").json(path)
     return parse(lines)
 
 
 def parse(lines: DataFrame) -> DataFrame:
-    """`value` (the event's JSON text) -> `value` typed by the contract and `text` (every field as text)."""
+    """`value` (the event's JSON text) -> `value` typed by the contract and `text` (its fields as text).
+
+    Parsed once; a second time, as text, only where a value has the wrong type (Spark's corrupt
+    record): parsing every event twice was most of the job's time. `text` is null elsewhere, but
+    for a decimal, whose text is always there (see `EVENT_PARSED`)."""
+    parsed = F.col("_parsed")
+    wrong_typed = F.from_json(
+        F.when(parsed.isNull() | parsed[CORRUPT].isNotNull(), F.col("_json")), EVENT_TEXT
+    )
+
+    def typed(f: StructField) -> Column:
+        if isinstance(f.dataType, DecimalType):
+            return F.when(parsed[f.name].rlike(_NUMBER), parsed[f.name].try_cast(f.dataType))
+        return parsed[f.name]
+
+    def text(f: StructField) -> Column:
+        return parsed[f.name] if isinstance(f.dataType, DecimalType) else wrong_typed[f.name]
+
     return lines.select(
         "partition",
         "offset",
         "timestamp",
-        F.from_json("value", EVENT).alias("value"),
-        F.from_json("value", EVENT_TEXT).alias("text"),
+        F.from_json("value", EVENT_PARSED, {"columnNameOfCorruptRecord": CORRUPT}).alias("_parsed"),
         F.col("value").alias("_json"),
+    ).select(
+        "partition",
+        "offset",
+        "timestamp",
+        F.struct(*(typed(f).alias(f.name) for f in EVENT.fields)).alias("value"),
+        F.struct(*(text(f).alias(f.name) for f in EVENT.fields)).alias("text"),
+        "_json",
     )
 
 
@@ -79,40 +111,28 @@ def within(lines: DataFrame, until: dict[int, int] | None) -> DataFrame:
 
 
 # ---- transform --------------------------------------------------------------------------------------
-# A JSON number, strictly: Spark's JSON reader would also take the string "12,50" for a decimal (as
-# 1250, reading the comma as a thousands separator), so decimals are checked on their text too.
-_NUMBER = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
-
-
-def _wrong_type(field: StructField, text: Column, typed: Column) -> Column:
-    wrong = text.isNotNull() & typed.isNull()
-    if isinstance(field.dataType, DecimalType):
-        wrong = wrong | (text.isNotNull() & ~text.rlike(_NUMBER))
-    return wrong
-
-
 def _wrong_type_message(field: StructField, text: Column) -> Column:
     return F.concat(F.lit(f"{field.name}: not a {field.dataType.simpleString()}: "), text)
 
 
-def reasons(known_clients: DataFrame | None = None) -> list[Column]:
-    """Why an event is quarantined, one nullable message per rule."""
+def rules(known_clients: DataFrame | None = None) -> list[tuple[Column, Column]]:
+    """Why an event is quarantined: one (condition, message) per rule."""
     value, text = F.col("value"), F.col("text")
     out = [
-        *(F.when(text[name].isNull(), F.lit(f"{name}: missing")) for name in REQUIRED),
+        *((value[name].isNull() & text[name].isNull(), F.lit(f"{name}: missing")) for name in REQUIRED),
         *(
-            F.when(_wrong_type(f, text[f.name], value[f.name]), _wrong_type_message(f, text[f.name]))
+            (text[f.name].isNotNull() & value[f.name].isNull(), _wrong_type_message(f, text[f.name]))
             for f in EVENT.fields
         ),
-        F.when(
+        (
             value["channel"].isNotNull() & ~value["channel"].isin(*CHANNELS),
             F.concat(F.lit("unknown channel "), value["channel"]),
         ),
-        F.when(value["value"] <= 0, F.concat(F.lit("value not positive: "), value["value"].cast("string"))),
+        (value["value"] <= 0, F.concat(F.lit("value not positive: "), value["value"].cast("string"))),
     ]
     if known_clients is not None:
         out.append(
-            F.when(
+            (
                 value["client_id"].isNotNull() & F.col("_known").isNull(),
                 F.concat(F.lit("client_id not in santander.clients: "), value["client_id"].cast("string")),
             )
@@ -123,48 +143,120 @@ def reasons(known_clients: DataFrame | None = None) -> list[Column]:
 def classify(lines: DataFrame, known_clients: DataFrame | None, copies: DataFrame | None = None) -> DataFrame:
     """Each line with `_reasons` (empty: a good event); later copies of an operation id flagged too.
 
-    `copies` is `later_copies(lines)`, which `main` computes first to decide how to join it (None:
-    computed here)."""
+    `check` then `flag_copies`; `main` runs them apart, to find the copies in the cached checks.
+    `copies` is `later_copies(lines)` (None: computed here)."""
+    checked = check(lines, known_clients)
+    return flag_copies(checked, later_copies(checked) if copies is None else copies, lines)
+
+
+def check(lines: DataFrame, known_clients: DataFrame | None) -> DataFrame:
+    """Each line with `_reasons` by the rules (empty: a good event), not yet by duplicates.
+
+    Only what the two tables need is kept (`main` caches this): the JSON and the text of a bad
+    event; the typed event of every one."""
     if known_clients is not None:
         ids = known_clients.select(F.col("id").alias("_client"), F.lit(True).alias("_known"))
         lines = lines.join(F.broadcast(ids), F.col("value.client_id") == F.col("_client"), "left").drop(
             "_client"
         )
-    found = F.filter(F.array(*reasons(known_clients)), lambda r: r.isNotNull())
-    is_object = F.ltrim("_json").startswith("{")
-    checked = lines.withColumn(
-        "_reasons", F.when(is_object, found).otherwise(F.array(F.lit("not an event object")))
+    found = rules(known_clients)
+    # The rules' conditions decide, compiled; the list of messages (a lambda, which Spark
+    # interprets row by row) is built only for the rare bad event.
+    any_rule = F.coalesce(reduce(operator.or_, (condition for condition, _ in found)), F.lit(False))
+    listed = F.filter(F.array(*(F.when(c, m) for c, m in found)), lambda r: r.isNotNull())
+    reasons = (
+        F.when(
+            ~F.coalesce(F.ltrim("_json").startswith("{"), F.lit(False)), F.array(F.lit("not an event object"))
+        )
+        .when(any_rule, listed)
+        .otherwise(F.array().cast(ArrayType(StringType())))
     )
-    flagged = checked.join(later_copies(lines) if copies is None else copies, ["partition", "offset"], "left")
-    return flagged.withColumn(
-        "_reasons", F.filter(F.array_append("_reasons", F.col("_dup")), lambda r: r.isNotNull())
-    ).drop("_dup")
+    bad = F.size("_reasons") > 0
+    return lines.withColumn("_reasons", reasons).select(
+        "partition",
+        "offset",
+        "timestamp",
+        "value",
+        "_reasons",
+        F.when(bad, F.col("_json")).alias("_json"),
+        *(F.when(bad, F.col(f"text.{name}")).alias(f"_text_{name}") for name in ("operation_id", "channel")),
+    )
 
 
-def later_copies(lines: DataFrame) -> DataFrame:
-    """(partition, offset, `_dup` reason) of every copy of an operation id after its first (by Kafka
-    position). Found on three narrow columns, so the wide events are never shuffled for it; the
-    result is usually empty or tiny (`main` then broadcasts it)."""
-    ids = lines.select(F.col("value.operation_id").alias("_op"), "partition", "offset").where(
-        F.col("_op").isNotNull()
+def flag_copies(checked: DataFrame, copies: DataFrame | None, lines: DataFrame) -> DataFrame:
+    """`checked` with a reason added to each later copy of an operation id, and the copy's JSON
+    (which `check` kept only for bad events) read back from `lines`. No copies (None): `checked`
+    as it is (an empty DataFrame to join would still shuffle every event)."""
+    if copies is None:
+        return checked
+    at = ["partition", "offset"]
+    copied = lines.join(copies.select(*at), at, "left_semi").select(*at, F.col("_json").alias("_copy_json"))
+    return (
+        checked.join(copies, at, "left")
+        .join(copied, at, "left")
+        .withColumn(
+            "_reasons",
+            F.when(F.col("_dup").isNull(), F.col("_reasons")).otherwise(
+                F.array_append("_reasons", F.col("_dup"))
+            ),
+        )
+        .withColumn("_json", F.coalesce("_json", "_copy_json"))
+        .drop("_dup", "_copy_json")
     )
-    first = (
-        ids.groupBy("_op")
-        .agg(F.min(F.struct("partition", "offset")).alias("_first"), F.count("*").alias("_n"))
+
+
+# A Kafka position (partition, offset) as one long, so the duplicate search aggregates a number
+# (a hash aggregate) instead of a struct (a sort).
+_OFFSET_BITS = 40
+
+
+def _position(partition: Column, offset: Column) -> Column:
+    return F.shiftleft(partition.cast("long"), _OFFSET_BITS) + offset
+
+
+def repeated_ids(lines: DataFrame) -> DataFrame:
+    """(`_op`, `_first` position, `_n` copies) of every operation id seen more than once: usually
+    none. One pass over three narrow columns; the wide events are never shuffled for it."""
+    return (
+        lines.where(F.col("value.operation_id").isNotNull())
+        .groupBy(F.col("value.operation_id").alias("_op"))
+        .agg(F.min(_position(F.col("partition"), F.col("offset"))).alias("_first"), F.count("*").alias("_n"))
         .where(F.col("_n") > 1)
     )
+
+
+def later_copies(lines: DataFrame, repeated: DataFrame | None = None) -> DataFrame:
+    """(partition, offset, `_dup` reason) of every copy of an operation id after its first (by Kafka
+    position). `repeated` is `repeated_ids(lines)` (`main` computes it first: when it is empty, the
+    events are not read a second time)."""
+    repeated = repeated_ids(lines) if repeated is None else repeated
+    first_at = F.concat_ws(
+        ":",
+        F.shiftright("_first", _OFFSET_BITS),
+        F.col("_first").bitwiseAND((1 << _OFFSET_BITS) - 1),
+    )
     return (
-        ids.join(first, "_op")
-        .where(F.struct("partition", "offset") != F.col("_first"))
+        lines.select(F.col("value.operation_id").alias("_op"), "partition", "offset")
+        .join(repeated, "_op")
+        .where(_position(F.col("partition"), F.col("offset")) != F.col("_first"))
         .select(
             "partition",
             "offset",
-            F.concat(
-                F.lit("duplicate operation_id, first at "),
-                F.concat_ws(":", F.col("_first.partition"), F.col("_first.offset")),
-            ).alias("_dup"),
+            F.concat(F.lit("duplicate operation_id, first at "), first_at).alias("_dup"),
         )
     )
+
+
+def copies_to_flag(lines: DataFrame) -> tuple[DataFrame | None, int]:
+    """`later_copies(lines)` ready to join, and how many. `main` passes the cached `check`, of which
+    three narrow columns are read. Usually there are none (None: `flag_copies` joins nothing); a
+    few are joined by broadcast instead of shuffling every event of the day."""
+    repeated = repeated_ids(lines).cache()
+    later = repeated.agg(F.sum(F.col("_n") - 1)).first()[0] or 0
+    if later == 0:
+        return None, 0
+    copies = later_copies(lines, repeated)
+    return (F.broadcast(copies) if later <= BROADCAST_COPIES else copies), later
 
 
 def curated(classified: DataFrame, salt: str, run_date: date) -> DataFrame:
@@ -193,12 +285,12 @@ def quarantined(classified: DataFrame, run_date: date) -> DataFrame:
     return classified.where(F.size("_reasons") > 0).select(
         F.col("partition").alias("kafka_partition"),
         F.col("offset").alias("kafka_offset"),
-        F.col("text.operation_id").alias("operation_id"),
+        F.coalesce("_text_operation_id", "value.operation_id").alias("operation_id"),
         F.col("_reasons").alias("reasons"),
         F.col("_json").alias("event"),
         F.lit(run_date).alias("ingest_date"),
         F.to_date(F.timestamp_millis("timestamp")).alias("op_date"),
-        F.coalesce(F.col("text.channel"), F.lit("unknown")).alias("channel"),
+        F.coalesce("_text_channel", "value.channel", F.lit("unknown")).alias("channel"),
     )
 
 
@@ -260,10 +352,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from datalake.spark import build_session
 
     args = parse_args(argv)
+    started = time.monotonic()
+
+    def progress(what: str) -> None:
+        print(f"[channel_operations] {args.run_date} {time.monotonic() - started:6.1f}s {what}", flush=True)
+
     salt = get_settings().pii_salt
     if not salt:
         raise SystemExit("PII_SALT is empty: refusing to write CPF hashes without a salt")
-    # Small partitions, read and shuffled (adaptive execution merges the small ones): parsed twice,
+    # Small partitions, read and shuffled (adaptive execution merges the small ones):
     # a day's events are wide rows, and 128 MB splits of raw JSON, cached, ran a 1 GiB driver out
     # of memory at 5 M events.
     spark = build_session(
@@ -277,11 +374,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     until = {int(p): int(o) for p, o in (args.until or {}).items()} or None
     lines = within(read_day(spark, f"{args.raw_root.rstrip('/')}/{args.topic}", args.run_date), until)
     clients = None if args.no_client_check else known_clients(spark)
-    # Duplicates first, on three narrow columns: usually none or a few, then joined by broadcast
-    # instead of shuffling every event of the day to find them.
-    copies = later_copies(lines).cache()
-    small = copies.count() <= BROADCAST_COPIES
-    classified = classify(lines, clients, F.broadcast(copies) if small else copies).cache()
+    # One pass over the day's JSON (cached); duplicates are then found in the cache.
+    checked = check(lines, clients).cache()
+    copies, later = copies_to_flag(checked)
+    progress(f"{checked.count()} events checked, {later} later copies of operation ids found")
+    classified = flag_copies(checked, copies, lines)
     table, quarantine = (
         replace(TABLE, database=args.database),
         replace(QUARANTINE_TABLE, database=args.database),
@@ -293,6 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.curated_root}/{table.database}/{table.table}",
         args.run_date,
     )
+    progress(f"{table.qualified_name} written")
     replace_day(
         spark,
         quarantined(classified, args.run_date),
@@ -300,10 +398,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.quarantine_root}/{quarantine.database}/{quarantine.table}",
         args.run_date,
     )
-    counts = classified.groupBy(F.size("_reasons") == 0).count().collect()
-    print(
-        f"[channel_operations] {args.run_date}: {dict((bool(k), n) for k, n in counts)} (True: rows, False: quarantined)",
-        flush=True,
+    counts = dict(classified.groupBy(F.size("_reasons") == 0).count().collect())
+    progress(
+        f"{quarantine.qualified_name} written: {counts.get(True, 0)} rows, {counts.get(False, 0)} quarantined"
     )
     return 0
 

@@ -71,7 +71,7 @@ REQUIRED = (
 
 
 # One JSON line of the raw zone: the lake sink's envelope; the event is kept as its JSON text and
-# parsed by the job (twice: typed, and as text to tell a wrong type from a missing field).
+# parsed by the job (`EVENT_PARSED`, and `EVENT_TEXT` where a value has the wrong type).
 RAW_LINE = struct(
     ("topic", StringType()),
     ("partition", IntegerType()),
@@ -82,7 +82,17 @@ RAW_LINE = struct(
 )
 
 
-# The same fields as text: a value of the wrong JSON type is then seen (text present, typed null).
+# The event as the job parses it, once. A decimal is read as its JSON text, checked and cast by the
+# job: Spark's typed parse would take the string "12,50" (as 1250). Spark's corrupt-record column is
+# set when another value does not fit its type (the other fields are still parsed).
+CORRUPT = "_corrupt_record"
+EVENT_PARSED = struct(
+    *((f.name, StringType() if isinstance(f.dataType, DecimalType) else f.dataType) for f in EVENT.fields),
+    (CORRUPT, StringType()),
+)
+
+# The same fields as text, parsed a second time only for a corrupt record: a value of the wrong JSON
+# type is then named (text present, typed null).
 EVENT_TEXT = struct(*((f.name, StringType()) for f in EVENT.fields))
 
 CURATED = struct(

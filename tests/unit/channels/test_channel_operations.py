@@ -93,6 +93,7 @@ def test_bad_events_are_quarantined_with_reasons_and_nothing_is_lost(spark: Spar
         _event(8, client_id=999),
         _event(1),  # the same operation id again (a replay)
         "[1, 2, 3]",
+        _event(11, client_id="7", value=1e20),  # a number as a string; a decimal past decimal(14,2)
     )
     classified = job.classify(lines, clients)
     good = job.curated(classified, SALT, DAY)
@@ -108,8 +109,28 @@ def test_bad_events_are_quarantined_with_reasons_and_nothing_is_lost(spark: Spar
         7: (["client_id not in santander.clients: 999"], "atm"),
         8: (["duplicate operation_id, first at 0:0"], "atm"),
         9: (["not an event object"], "unknown"),
+        10: (["client_id: not a bigint: 7", "value: not a decimal(14,2): 1.0E20"], "atm"),
     }
     assert good.count() + len(bad) == lines.count()
+
+
+def test_duplicates_found_first_flag_the_same_events(spark: SparkSession, clients) -> None:
+    """`main` finds duplicates before classifying (and skips the join when there are none)."""
+    replayed = _lines(spark, _event(1), _event(2), _event(1), _event(1), partition=3)
+    copies, later = job.copies_to_flag(replayed)
+    assert later == 2
+    classified = job.classify(replayed, clients, copies)
+    assert sorted(classified.collect()) == sorted(job.classify(replayed, clients).collect())
+    bad = job.quarantined(classified, DAY).collect()
+    assert {r.kafka_offset: r.reasons for r in bad} == {
+        2: ["duplicate operation_id, first at 3:0"],
+        3: ["duplicate operation_id, first at 3:0"],
+    }
+    assert [json.loads(r.event) for r in bad] == [_event(1), _event(1)]  # the copy's JSON, kept
+    unique = _lines(spark, _event(1), _event(2))
+    copies, later = job.copies_to_flag(unique)
+    assert (later, copies) == (0, None)
+    assert job.quarantined(job.classify(unique, clients, copies), DAY).count() == 0
 
 
 def test_offsets_past_the_captured_end_are_left_for_the_next_run(spark: SparkSession) -> None:

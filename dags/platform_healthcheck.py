@@ -7,7 +7,7 @@ Trigger it after `./start.sh` or whenever something looks off.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import dag
@@ -24,7 +24,9 @@ PROBES = ("kafka_round_trip", "kafka_connect_plugins", "mariadb_read", "postgres
     schedule=None,
     start_date=datetime(2026, 1, 1),
     catchup=False,
-    default_args={**DEFAULT_ARGS, "retries": 0},
+    # One quick retry, not the pipelines' two a minute apart: a task killed with its scheduler (the
+    # LocalExecutor runs tasks under it) is retried by the restarted one; a real fault fails twice.
+    default_args={**DEFAULT_ARGS, "retries": 1, "retry_delay": timedelta(seconds=10)},
     tags=["platform"],
     doc_md=__doc__,
 )

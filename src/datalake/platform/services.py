@@ -161,6 +161,9 @@ def airflow_environment(ctx: Context) -> dict[str, str]:
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        # A task that died with its scheduler (LocalExecutor runs tasks under it) is reset, then
+        # retried, by the restarted scheduler's next orphan check: every minute, not Airflow's 5.
+        "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "60",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         # URI form (supervisor cannot pass JSON); the host is the Spark master, URL-encoded.
         "AIRFLOW_CONN_SPARK_DEFAULT": f"spark://{quote(s.spark_master, safe='')}?deploy-mode=client",

@@ -182,12 +182,6 @@ def connect_worker_pid() -> int:
     return int(out.stdout.strip())
 
 
-def ensure_worker_started() -> None:
-    status = subprocess.run([*SUPERVISORCTL, "status", "kafka-connect"], capture_output=True, text=True)
-    if "RUNNING" not in status.stdout and "STARTING" not in status.stdout:
-        subprocess.run([*SUPERVISORCTL, "start", "kafka-connect"], capture_output=True, text=True)
-
-
 # ---- Airflow ------------------------------------------------------------------------------------------
 def trigger_dag(client: Any, conf: dict[str, Any]) -> str:
     """A manual run with a unique run id; the logical date is now (so `ds` is today, UTC)."""

@@ -10,7 +10,6 @@ import pytest
 from bank_e2e import (
     connect_worker_pid,
     connectors_running,
-    ensure_worker_started,
     generate,
     raw_files,
     read_raw,
@@ -53,7 +52,7 @@ def test_kill_connect_worker_mid_write_keeps_raw_zone_exactly_once(bank_platform
     loader.join(timeout=180)
     assert not loader.is_alive(), "the generator did not finish within 180 s"
     assert not errors, f"generator failed: {errors}"
-    ensure_worker_started()
+    # The test does not start the worker: supervisord restarts it by itself (autorestart).
     new_pid = wait_until(
         "supervisord to restart kafka-connect", lambda: connect_worker_pid() not in (0, pid), 120
     )

@@ -194,6 +194,21 @@ def ensure_stream_running(not_pid: int = 0) -> int:
     return wait_for(running, 120, f"{STREAM_PROGRAM} to be RUNNING (again)", every=1.0)
 
 
+def restarted_by_supervisor(not_pid: int) -> int:
+    """The stream's new pid once supervisord has restarted it by itself after `not_pid` died.
+
+    Never starts the program: a test of recovery must see the supervisor do it (`autorestart`)."""
+
+    def back() -> int:
+        state, pid = stream_state()
+        assert state not in {"STOPPED", "EXITED", "FATAL"}, (
+            f"supervisord did not restart {STREAM_PROGRAM}: {state}"
+        )
+        return pid if pid and pid != not_pid else 0
+
+    return wait_for(back, 120, f"supervisord to restart {STREAM_PROGRAM}", every=1.0)
+
+
 def children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -331,6 +346,7 @@ HELPERS = (
     range_counts,
     ensure_stream_running,
     kill_stream_hard,
+    restarted_by_supervisor,
     hdfs,
     copy_delta_table,
     independent_top_movies,

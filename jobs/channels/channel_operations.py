@@ -227,8 +227,7 @@ def repeated_ids(lines: DataFrame) -> DataFrame:
 
 def later_copies(lines: DataFrame, repeated: DataFrame | None = None) -> DataFrame:
     """(partition, offset, `_dup` reason) of every copy of an operation id after its first (by Kafka
-    position). `repeated` is `repeated_ids(lines)` (`main` computes it first: when it is empty, the
-    events are not read a second time)."""
+    position). `repeated` is `repeated_ids(lines)`, when the caller has it already (`copies_to_flag`)."""
     repeated = repeated_ids(lines) if repeated is None else repeated
     first_at = F.concat_ws(
         ":",
@@ -378,6 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     checked = check(lines, clients).cache()
     copies, later = copies_to_flag(checked)
     progress(f"{checked.count()} events checked, {later} later copies of operation ids found")
+    # Not cached again: with copies (rare), each write below joins them anew, a cheap re-read.
     classified = flag_copies(checked, copies, lines)
     table, quarantine = (
         replace(TABLE, database=args.database),

@@ -114,12 +114,14 @@ def test_bad_events_are_quarantined_with_reasons_and_nothing_is_lost(spark: Spar
     assert good.count() + len(bad) == lines.count()
 
 
-def test_duplicates_found_first_flag_the_same_events(spark: SparkSession, clients) -> None:
-    """`main` finds duplicates before classifying (and skips the join when there are none)."""
+def test_duplicates_found_in_the_checked_events_flag_the_same_events(spark: SparkSession, clients) -> None:
+    """`main`'s order: check every event, find the copies in the checks, then flag them (no join at
+    all when there are none); the same result as `classify`."""
     replayed = _lines(spark, _event(1), _event(2), _event(1), _event(1), partition=3)
-    copies, later = job.copies_to_flag(replayed)
+    checked = job.check(replayed, clients)
+    copies, later = job.copies_to_flag(checked)
     assert later == 2
-    classified = job.classify(replayed, clients, copies)
+    classified = job.flag_copies(checked, copies, replayed)
     assert sorted(classified.collect()) == sorted(job.classify(replayed, clients).collect())
     bad = job.quarantined(classified, DAY).collect()
     assert {r.kafka_offset: r.reasons for r in bad} == {
@@ -127,10 +129,13 @@ def test_duplicates_found_first_flag_the_same_events(spark: SparkSession, client
         3: ["duplicate operation_id, first at 3:0"],
     }
     assert [json.loads(r.event) for r in bad] == [_event(1), _event(1)]  # the copy's JSON, kept
+
     unique = _lines(spark, _event(1), _event(2))
-    copies, later = job.copies_to_flag(unique)
+    checked = job.check(unique, clients)
+    copies, later = job.copies_to_flag(checked)
     assert (later, copies) == (0, None)
-    assert job.quarantined(job.classify(unique, clients, copies), DAY).count() == 0
+    assert job.flag_copies(checked, None, unique) is checked
+    assert job.quarantined(checked, DAY).count() == 0
 
 
 def test_offsets_past_the_captured_end_are_left_for_the_next_run(spark: SparkSession) -> None:

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
 import pytest
+from tenacity import Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from datalake.airflow_api import AirflowClient
-from datalake.platform.services import context
+from datalake.platform.paths import get_paths
+from datalake.platform.supervisor import Supervisor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.restart]
 
@@ -34,24 +35,19 @@ KILL_DURING = "spark_delta_metastore"
 T = TypeVar("T")
 
 
-def _pid() -> int:
-    """The scheduler's pid as supervisord reports it (0 while it is not running)."""
-    paths = context().paths
-    out = subprocess.run(
-        [str(paths.venv_bin / "supervisorctl"), "-c", str(paths.supervisor_conf), "pid", PROGRAM],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    return int(out) if out.isdigit() else 0
+def _wait(what: str, probe: Callable[[], T], timeout_s: float) -> T:
+    """`probe()` once it is truthy, polled every second; fails naming `what` after `timeout_s`."""
 
+    def timed_out(_: object) -> T:
+        raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}")
 
-def _wait(what: str, probe: Callable[[], T], timeout_s: float, every: float = 1.0) -> T:
-    deadline = time.monotonic() + timeout_s
-    while not (value := probe()):
-        assert time.monotonic() < deadline, f"timed out after {timeout_s:.0f}s waiting for {what}"
-        time.sleep(every)
-    return value
+    retrying = Retrying(
+        stop=stop_after_delay(timeout_s),
+        wait=wait_fixed(1),
+        retry=retry_if_result(lambda value: not value),
+        retry_error_callback=timed_out,
+    )
+    return retrying(probe)
 
 
 def test_kill_minus_9_of_the_scheduler_mid_run_and_the_run_completes() -> None:
@@ -65,12 +61,17 @@ def test_kill_minus_9_of_the_scheduler_mid_run_and_the_run_completes() -> None:
         lambda: airflow.task_states(DAG, run_id).get(KILL_DURING) == "running",
         600,
     )
-    before = _pid()
+    supervisor = Supervisor(get_paths())
+    before = supervisor.pid(PROGRAM)  # 0 while it is not running
     assert before, f"{PROGRAM} is not running"
     os.kill(before, signal.SIGKILL)
     killed_at = time.monotonic()
 
-    after = _wait(f"supervisord to restart {PROGRAM}", lambda: (p := _pid()) not in (0, before) and p, 120)
+    after = _wait(
+        f"supervisord to restart {PROGRAM}",
+        lambda: (p := supervisor.pid(PROGRAM)) not in (0, before) and p,
+        120,
+    )
     restarted_s = time.monotonic() - killed_at
     state = airflow.wait_for_run(DAG, run_id, timeout_s=900)
     assert state == "success", (

@@ -88,9 +88,8 @@ def latest(evts: DataFrame) -> DataFrame:
     return ranked.where((F.col("_rank") == 1) & (F.col("cdc_op") != "delete")).drop("_rank")
 
 
-def curate(raw: DataFrame, spec: CollectionSpec, run_date: date) -> tuple[DataFrame, DataFrame]:
-    """(curated rows, quarantine rows) of one collection's raw change log."""
-    evts = events(raw)
+def split(evts: DataFrame, spec: CollectionSpec, run_date: date) -> tuple[DataFrame, DataFrame]:
+    """(curated rows, quarantine rows) of one collection's change events (`events`)."""
     current = latest(evts)
     lineage = ["topic", "partition", "offset", "_key", "cdc_op", "cdc_ts", "_event"]
     parsed = extjson.parse(current, spec.fields, keep=lineage)
@@ -122,6 +121,11 @@ def curate(raw: DataFrame, spec: CollectionSpec, run_date: date) -> tuple[DataFr
     return curated, quarantine
 
 
+def curate(raw: DataFrame, spec: CollectionSpec, run_date: date) -> tuple[DataFrame, DataFrame]:
+    """(curated rows, quarantine rows) of one collection's raw change log."""
+    return split(events(raw), spec, run_date)
+
+
 # ---- job ------------------------------------------------------------------------------------------
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     from datalake.settings import get_settings
@@ -149,7 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         spark,
         specs,
         read=lambda spec: read_raw(spark, f"{raw_root}/{topic(spec.name, args.source_database)}", spec),
-        curate=lambda raw, spec: curate(raw, spec, args.run_date),
+        check=lambda raw, _spec: events(raw),
+        split=lambda evts, spec: split(evts, spec, args.run_date),
         database=args.hive_database,
         curated_root=args.curated_root,
         quarantine=(args.quarantine_root, MARKETING_QUARANTINE) if args.collection == "all" else None,

@@ -25,7 +25,7 @@ from datalake.jobs.mongo.tables import write_collections
 from pyspark.sql import functions as F
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame, SparkSession
 
 DATABASE = "nubank_data"
 # mongo-java-server has no $collStats, which the default partitioner needs.
@@ -106,25 +106,26 @@ PROJECTIONS: dict[str, Callable[[DataFrame, str, date], DataFrame]] = {
 }
 
 
-def check_accounts(parsed: DataFrame) -> DataFrame:
-    """Clients whose accounts are not an array of documents with a product are invalid too."""
+def broken_accounts() -> tuple[Column, str]:
+    """Clients whose accounts (an array: other shapes already break the field's kind) are not
+    documents with a product are invalid too."""
     accounts = extjson.json_array(F.col("accounts"), ACCOUNT)
-    broken = F.when(
-        F.col("accounts").isNotNull()
-        & (accounts.isNull() | F.exists(accounts, lambda a: a.isNull() | a["produto"].isNull())),
-        F.lit("accounts: expected an array of documents with a produto"),
+    broken = F.col("accounts").startswith("[") & (
+        accounts.isNull() | F.exists(accounts, lambda a: a.isNull() | a["produto"].isNull())
     )
-    return parsed.withColumn("_errors", F.filter(F.array_append("_errors", broken), lambda e: e.isNotNull()))
+    return broken, "accounts: expected an array of documents with a produto"
 
 
-def curate(raw: DataFrame, spec: CollectionSpec, salt: str, run_date: date) -> tuple[DataFrame, DataFrame]:
-    """(curated rows, quarantine rows) of one collection read as Extended JSON strings."""
-    parsed = extjson.parse(raw, spec.fields)
-    if spec.name == "clients":
-        parsed = check_accounts(parsed)
-    good = PROJECTIONS[spec.name](extjson.valid(parsed), salt, run_date)
+def check(raw: DataFrame, spec: CollectionSpec) -> DataFrame:
+    """One collection read as Extended JSON strings, typed and checked against its contract."""
+    return extjson.parse(raw, spec.fields, rules=[broken_accounts()] if spec.name == "clients" else [])
+
+
+def split(checked: DataFrame, spec: CollectionSpec, salt: str, run_date: date) -> tuple[DataFrame, DataFrame]:
+    """(curated rows, quarantine rows) of checked documents."""
+    good = PROJECTIONS[spec.name](extjson.valid(checked), salt, run_date)
     good = good.select(*[F.col(f.name).cast(f.dataType) for f in spec.curated_schema.fields])
-    bad = extjson.invalid(parsed).select(
+    bad = extjson.invalid(checked).select(
         F.lit(spec.name).alias("collection"),
         F.coalesce(F.col("_id"), extjson.json_field(F.col("_raw"), "_id")).alias("id"),
         F.col("_errors").alias("reasons"),
@@ -132,6 +133,11 @@ def curate(raw: DataFrame, spec: CollectionSpec, salt: str, run_date: date) -> t
         F.lit(run_date).alias("ingest_date"),
     )
     return good, bad
+
+
+def curate(raw: DataFrame, spec: CollectionSpec, salt: str, run_date: date) -> tuple[DataFrame, DataFrame]:
+    """(curated rows, quarantine rows) of one collection read as Extended JSON strings."""
+    return split(check(raw, spec), spec, salt, run_date)
 
 
 # ---- job ------------------------------------------------------------------------------------------
@@ -164,7 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         spark,
         specs,
         read=lambda spec: read_collection(spark, args.mongo_uri, args.database, spec),
-        curate=lambda raw, spec: curate(raw, spec, salt, args.run_date),
+        check=check,
+        split=lambda checked, spec: split(checked, spec, salt, args.run_date),
         database=args.hive_database,
         curated_root=args.curated_root,
         quarantine=(args.quarantine_root, NUBANK_QUARANTINE) if args.collection == "all" else None,

@@ -1,7 +1,8 @@
 """Writing a Mongo job's tables: each collection's curated table, then one quarantine for all.
 
-Shared by `curate_nubank` and `curate_marketing`, which differ only in how they read a collection
-and how they turn it into (rows, quarantined documents).
+Shared by `curate_nubank` and `curate_marketing`, which differ in how they read a collection, check
+what they read (`check`: the one pass over the source, cached) and split the checked rows into
+(curated rows, quarantined documents).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def write_collections(
     spark: SparkSession,
     specs: Sequence[CollectionSpec],
     read: Callable[[CollectionSpec], DataFrame],
-    curate: Callable[[DataFrame, CollectionSpec], tuple[DataFrame, DataFrame]],
+    check: Callable[[DataFrame, CollectionSpec], DataFrame],
+    split: Callable[[DataFrame, CollectionSpec], tuple[DataFrame, DataFrame]],
     *,
     database: str,
     curated_root: str,
@@ -31,21 +33,24 @@ def write_collections(
 ) -> None:
     """Replace each collection's table in `database`; with `quarantine` (root, schema), replace the
     database's quarantine table with the broken documents of every collection (pass it only when
-    `specs` are all the job's collections: the quarantine holds the current state of all)."""
+    `specs` are all the job's collections: the quarantine holds the current state of all).
+
+    The checked rows are cached, so the source is read and parsed once although both the table and
+    the quarantine are written from them (a cache of the raw rows instead parsed them twice)."""
     quarantined: list[DataFrame] = []
     for spec in specs:
         target = replace(spec, database=database)
-        raw = read(spec).cache()
-        good, bad = curate(raw, spec)
+        checked = check(read(spec), spec).cache()
+        good, bad = split(checked, spec)
         write_table(spark, good, target, f"{curated_root}/{target.database}/{target.table}")
         bad = bad.cache()
         quarantined.append(bad)
         print(
-            f"[{label}] {spec.name} -> {target.qualified_name}: read={raw.count()} "
+            f"[{label}] {spec.name} -> {target.qualified_name}: read={checked.count()} "
             f"rows={spark.table(target.qualified_name).count()} quarantined={bad.count()}",
             flush=True,
         )
-        raw.unpersist()
+        checked.unpersist()
     if quarantine is not None:
         root, schema = quarantine
         table = Table(database, "quarantine", schema)

@@ -124,7 +124,7 @@ class Settings(BaseSettings):
     # Native Mongo stand-in only: databases whose writes its oplog does not record, because no
     # change stream reads them (nubank_data is read in batch by Spark; see docs/mongo-lake.md).
     mongo_oplog_excluded: tuple[str, ...] = ("nubank_data", "bench_nubank")
-    # Its heap: mongo-java-server holds a query's whole result in memory (docs/mongo-lake.md).
+    # Its heap: mongo-java-server holds a find's whole result in memory (docs/mongo-lake.md).
     mongo_heap_mb: int = 3072
     # Events per second of each bank channel producer under the supervisor (docs/bank-channels.md).
     channel_rate: float = 1.0

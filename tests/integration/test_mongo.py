@@ -133,6 +133,29 @@ def test_an_aggregate_result_comes_in_batches_as_from_mongodb(scratch: pymongo.d
     assert len(list(scratch.docs.aggregate([{"$match": {}}]))) == 400
 
 
+def test_a_plain_read_streams_a_snapshot_of_the_collection(scratch: pymongo.database.Database) -> None:
+    """A read of only $match and $project stages (the Spark connector's) is answered from a lazy
+    stream over the store, read ahead of the client, instead of the whole result being computed
+    first: it sees the collection as it was when the read began, whatever is written meanwhile,
+    and its stages apply document by document as in any aggregate."""
+    blob = "x" * 100_000
+    scratch.docs.insert_many([{"_id": i, "blob": blob, "even": i % 2 == 0} for i in range(300)])
+    reads = scratch.docs.aggregate(
+        [{"$match": {"_id": {"$gte": 50}}}, {"$project": {"blob": 0}}], batchSize=20
+    )
+    first = [next(reads) for _ in range(20)]  # the first batch is out, the next one read ahead
+    scratch.docs.insert_one({"_id": 1000, "blob": blob, "even": True})
+    scratch.docs.delete_one({"_id": 299})
+    rest = list(reads)
+    assert [d["_id"] for d in first + rest] == list(range(50, 300))
+    assert all(set(d) == {"_id", "even"} for d in first + rest)
+    # Any other stage takes the server's own path: the same documents, the current state.
+    grouped = list(
+        scratch.docs.aggregate([{"$match": {"even": True}}, {"$group": {"_id": None, "n": {"$sum": 1}}}])
+    )
+    assert grouped == [{"_id": None, "n": 151}]  # the 150 even ids of 0..299, and 1000
+
+
 def test_an_idle_change_stream_waits_for_events_instead_of_spinning(
     scratch: pymongo.database.Database,
 ) -> None:

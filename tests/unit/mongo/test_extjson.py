@@ -50,6 +50,7 @@ def _good(**over: str | None) -> dict[str, str | None]:
         ('{"$numberInt": "5"}', Decimal("5.00")),
         ('{"$numberLong": "7"}', Decimal("7.00")),
         ('{"$numberDouble": "2.5"}', Decimal("2.50")),
+        ('{"$numberDecimal":"12.50"}', Decimal("12.50")),  # as Spark's JSON reader re-writes it
     ],
 )
 def test_every_bson_number_type_is_a_number(spark: SparkSession, raw: str, expected: Decimal) -> None:
@@ -71,6 +72,9 @@ def test_every_bson_number_type_is_a_number(spark: SparkSession, raw: str, expec
         ({"address": "Rua X, 12"}, "address: expected a document, got a string"),
         ({"n": '{"$numberDouble": "2.5"}'}, "n: expected a whole number, got a Double"),
         ({"nps": '{"$numberInt": "11"}'}, "nps: out of range [0, 10]"),
+        ({"valor": '{"$numberDecimal": "1", "x": 2}'}, "valor: expected a number, got a Decimal128"),
+        ({"_id": '{"$oid": "6b0b99ecb93fe25c82734b0"}'}, "_id: expected an ObjectId, got an ObjectId"),
+        ({"ts": '{"$date": "2026-01-02T03:04:05Z"}'}, "ts: expected a date, got a date"),
     ],
 )
 def test_a_broken_field_gives_a_reason_naming_it(
@@ -95,6 +99,12 @@ def test_valid_and_invalid_split_and_pii_stays_out_of_the_quarantine(spark: Spar
     (bad,) = extjson.invalid(parsed).collect()
     assert bad._errors == ["valor: expected a number, got a string 12,50"]
     assert "Secret Name" not in bad._raw and "12,50" in bad._raw
+
+
+def test_compact_wrappers_read_as_the_spaced_ones(spark: SparkSession) -> None:
+    compact = _good(_id=f'{{"$oid":"{OID}"}}', ts='{ "$date" : {"$numberLong":"1767323045000"} }')
+    (row,) = extjson.parse(_raw(spark, compact), FIELDS).collect()
+    assert (row._id, row.ts, row._errors) == (OID, datetime(2026, 1, 2, 3, 4, 5), [])
 
 
 def test_absent_optional_fields_are_null_not_errors(spark: SparkSession) -> None:

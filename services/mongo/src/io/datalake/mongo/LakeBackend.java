@@ -2,20 +2,30 @@ package io.datalake.mongo;
 
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.aggregation.Aggregation;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
 /**
- * mongo-java-server's H2 backend with {@link LakeOplog} as its oplog, and {@code operationTime}
- * in every command reply, as a replica set member sends it: drivers open a change stream "from
- * now" at the reply's operationTime and resume from it.
+ * mongo-java-server's H2 backend with {@link LakeOplog} as its oplog, {@code operationTime}
+ * in every command reply, as a replica set member sends it (drivers open a change stream "from
+ * now" at the reply's operationTime and resume from it), aggregate results in batches, and plain
+ * reads streamed from the store ({@link #streamedRead}).
  */
 final class LakeBackend extends H2Backend {
+    /** How mongo-java-server's H2 backend names a collection's map of documents (by _id). */
+    private static final String DATA_MAP_PREFIX = "databases.";
+    /** Stages a streamed read applies document by document, in order. */
+    private static final Set<String> STREAMED_STAGES = Set.of("$match", "$project");
+
+    private final MVStore store;
     private final Set<String> oplogExcluded;
     private LakeOplog lakeOplog;
 
@@ -30,7 +40,12 @@ final class LakeBackend extends H2Backend {
     static final long MAX_AWAIT_MS = 5_000;
 
     LakeBackend(String fileName, Set<String> oplogExcluded) {
-        super(openStore(fileName));
+        this(openStore(fileName), oplogExcluded);
+    }
+
+    private LakeBackend(MVStore store, Set<String> oplogExcluded) {
+        super(store);
+        this.store = store;
         this.oplogExcluded = oplogExcluded;
     }
 
@@ -62,6 +77,8 @@ final class LakeBackend extends H2Backend {
             } finally {
                 LakeOplog.AWAIT_MS.remove();
             }
+        } else if ("aggregate".equalsIgnoreCase(command) && streamable(databaseName, query)) {
+            reply = streamedRead(databaseName, query);
         } else {
             reply = super.handleCommand(channel, databaseName, command, query);
         }
@@ -71,6 +88,54 @@ final class LakeBackend extends H2Backend {
         if (lakeOplog != null && reply != null && !reply.containsKey("operationTime")) {
             reply.put("operationTime", lakeOplog.lastTimestamp());
         }
+        return reply;
+    }
+
+    /**
+     * A plain read: an aggregate of a user collection with only {@code $match} and {@code $project}
+     * stages (what the MongoDB Spark connector sends for each partition), no explain.
+     */
+    private boolean streamable(String databaseName, Document query) {
+        if (!(query.get("aggregate") instanceof String collection) || query.containsKey("explain")
+            || !(query.get("pipeline") instanceof List<?> pipeline) || Set.of("admin", "local", "config").contains(databaseName)
+            || !store.hasMap(DATA_MAP_PREFIX + databaseName + "." + collection)) {
+            return false;
+        }
+        return pipeline.stream().allMatch(stage -> stage instanceof Document d && d.size() == 1
+            && STREAMED_STAGES.contains(d.keySet().iterator().next()));
+    }
+
+    /**
+     * Answers a plain read from a lazy stream over the collection's map, a consistent snapshot
+     * read without the collection's lock: the first batch is sent at once and each getMore reads
+     * on, so the client consumes while the server reads. mongo-java-server would read the whole
+     * collection into a list first (for a million documents ~30 s before the first one is sent and
+     * ~1.6 GiB of heap), and behind the collection's lock, so reads of one collection queued.
+     */
+    @SuppressWarnings("unchecked")
+    private Document streamedRead(String databaseName, Document query) {
+        String collectionName = (String) query.get("aggregate");
+        MongoDatabase database = resolveDatabase(databaseName);
+        MongoCollection<?> collection = database.resolveCollection(collectionName, false);
+        Aggregation aggregation = Aggregation.fromPipeline(query.get("pipeline"), this::resolveDatabase, database, collection, null);
+        aggregation.validate(query);
+        MVMap<Object, Document> documents = store.openMap(DATA_MAP_PREFIX + databaseName + "." + collectionName);
+        Iterator<Document> result = aggregation.runStagesAsStream(documents.values().stream()).iterator();
+        BatchedCursor cursor = new BatchedCursor(getCursorRegistry().generateCursorId(), result, true);
+        int asked = BatchedCursor.FIRST_BATCH;
+        if (query.get("cursor") instanceof Document options && options.get("batchSize") instanceof Number n) {
+            asked = n.intValue();
+        }
+        List<Document> first = cursor.takeDocuments(asked);
+        long id = 0;
+        if (!cursor.isEmpty()) {
+            getCursorRegistry().add(cursor);
+            id = cursor.getId();
+        }
+        Document reply = new Document("cursor", new Document("id", id)
+            .append("ns", databaseName + "." + collectionName)
+            .append("firstBatch", first));
+        reply.put("ok", 1.0);
         return reply;
     }
 
@@ -92,7 +157,7 @@ final class LakeBackend extends H2Backend {
         if (all == null || all.isEmpty()) {
             return;
         }
-        BatchedCursor rest = new BatchedCursor(getCursorRegistry().generateCursorId(), all);
+        BatchedCursor rest = new BatchedCursor(getCursorRegistry().generateCursorId(), BatchedCursor.releasing(all), false);
         cursor.put("firstBatch", rest.takeDocuments(asked));
         if (!rest.isEmpty()) {
             getCursorRegistry().add(rest);

@@ -5,7 +5,9 @@
         benchmarks/finances/bench_marts.py --operations 10000000
 
 Seeded operations (unified shape, 91 days: the date and the 90-day history the outlier rule needs)
-are written once to `var/bench/finances/<N>/` as Parquet. Both engines read the same files and
+are written once to `var/bench/finances/<N>-by-date/` as Parquet partitioned by `op_date`, as the
+curated tables are (`financas.operations`, `financas.channel_operations`), so a mart of one day
+reads that day's folder and only the outlier rule reads the history. Both engines read the same files and
 compute client_daily_position, channel_product_daily and suspicious_activity for the last day;
 DuckDB runs the same definitions written in SQL (medians over DOUBLE, as Spark's `median` is:
 DuckDB's median of a DECIMAL keeps the scale and truncates a midpoint such as 10.015). Rounds
@@ -70,7 +72,10 @@ def generate(n: int, folder: Path, clients: int = 100_000, chunk: int = 1_000_00
                 "op_date": pa.array(ts.astype("datetime64[D]")),
             }
         )
-        pq.write_table(table, folder / f"part-{part:04d}.parquet")
+        # One file per day and chunk, in op_date=YYYY-MM-DD/ folders (the lake's layout).
+        pq.write_to_dataset(
+            table, folder, partition_cols=["op_date"], basename_template=f"part-{part:04d}-{{i}}.parquet"
+        )
         print(f"  generated {lo + m:,}/{n:,}", flush=True)
     (folder / "_done").touch()
 
@@ -136,7 +141,10 @@ def duck_round(folder: Path) -> tuple[float, dict[str, list[tuple[Any, ...]]]]:
 
     started = time.monotonic()
     con = duckdb.connect()
-    con.execute(f"CREATE VIEW ops AS SELECT * FROM read_parquet('{folder}/*.parquet')")
+    con.execute(
+        "CREATE VIEW ops AS SELECT * REPLACE (CAST(op_date AS DATE) AS op_date) "
+        f"FROM read_parquet('{folder}/*/*.parquet', hive_partitioning = true)"
+    )
     rows = {name: con.execute(sql.format(day=DAY.isoformat())).fetchall() for name, sql in DUCK_SQL.items()}
     seconds = time.monotonic() - started
     con.close()
@@ -172,7 +180,7 @@ def main() -> None:
     parser.add_argument("--operations", type=int, default=10_000_000)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    folder = REPO_ROOT / "var" / "bench" / "finances" / str(args.operations)
+    folder = REPO_ROOT / "var" / "bench" / "finances" / f"{args.operations}-by-date"
     generate(args.operations, folder)
     spark = build_session("bench_marts", **{"spark.sql.session.timeZone": "UTC"})
     spark_times, duck_times = [], []

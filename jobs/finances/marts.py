@@ -155,10 +155,11 @@ def value_outliers(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
     start = F.date_sub(F.lit(day), t.outlier_history_days)
     key = ["client_id", "operation"]
     # Only the (client, operation type) pairs of the day can be flagged: their history alone is
-    # worth a median (a small share of 90 days of operations).
+    # worth a median (a small share of 90 days of operations). The pairs are broadcast: Spark cannot
+    # know a day's pairs are few, and a sort-merge join shuffled all 90 days to find them.
     pairs = ops.where(on(day)).select(*key).distinct()
     history = ops.where((F.col("op_date") >= start) & (F.col("op_date") < F.lit(day))).join(
-        pairs, key, "left_semi"
+        F.broadcast(pairs), key, "left_semi"
     )
     # One shuffle: each pair's history as a sorted array gives the median, and its deviations,
     # sorted again, the MAD (a second groupBy after a join would shuffle the history twice).

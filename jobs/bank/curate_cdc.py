@@ -6,8 +6,12 @@ One job for the four MariaDB tables: `santander.{clients,employees,operations}` 
     spark-submit jobs/bank/curate_cdc.py --table all --run-date 2024-05-01
 
 Steps per table:
-1. `read_raw`: the JSON Lines the lake sink landed under `<raw-root>/<topic>/dt=*/`, parsed with an
-   explicit schema (malformed lines fail the run, FAILFAST); tombstones (`value: null`) are dropped.
+1. `read_raw`: the JSON Lines the lake sink landed under `<raw-root>/<topic>/dt=*/`, each parsed
+   with the table's explicit schema; `classify` tells change events from tombstones (dropped) and
+   from poison: a line that is not JSON, not a raw line, or a valid JSON that is no Debezium
+   envelope (unknown op, no row image) goes to `financas.cdc_quarantine` with the reason and its
+   text, and the run goes on. A row image with a column the contract does not know (a column added
+   at the source) fails the run naming the column, before anything is written (docs/reliability.md).
 2. `latest_state`: replay the change log. Events of one key are ordered by Kafka (partition,
    offset), which within a topic partition is the binlog order; the last one wins; a key whose last
    event is a delete ('d') disappears; snapshot reads ('r') count as inserts.
@@ -30,10 +34,10 @@ import posixpath
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from datalake.jobs.bank.schemas import TABLES, TableSpec
-from datalake.jobs.hive_tables import write_table
+from datalake.jobs.bank.schemas import CDC_QUARANTINE, TABLES, TableSpec
+from datalake.jobs.hive_tables import Table, union_all, write_table
 from pyspark.sql import Column, Window
 from pyspark.sql import functions as F
 
@@ -50,30 +54,89 @@ class CurateError(RuntimeError):
 
 # ---- extract ----------------------------------------------------------------------------------------
 def read_raw(spark: SparkSession, path: str, spec: TableSpec) -> DataFrame:
-    """The raw lines of one topic, parsed with the table's explicit schema, without tombstones.
+    """Every raw line of one topic: the fields of `spec.raw_schema` (all null for a line that is
+    not JSON of that shape), `_text` (the line) and `_file` (where it is).
 
     Reads every `*.jsonl` below `path` (the `dt=YYYY-MM-DD` folders included); files whose name starts
     with `.` or `_` are the sink's in-progress files and are skipped by Spark's file listing.
     """
-    raw = (
-        spark.read.schema(spec.raw_schema)
-        .option("mode", "FAILFAST")
-        .option("recursiveFileLookup", "true")
+    lines = (
+        spark.read.option("recursiveFileLookup", "true")
         .option("pathGlobFilter", "*.jsonl")
-        .json(path)
+        .text(path)
+        .select(F.col("value").alias("_text"), F.col("_metadata.file_path").alias("_file"))
     )
-    return raw.where(F.col("value").isNotNull())
+    parsed = F.from_json("_text", spec.raw_schema)
+    return lines.select(*[parsed[f.name].alias(f.name) for f in spec.raw_schema.fields], "_text", "_file")
 
 
-def check_events(raw: DataFrame) -> None:
-    """Fail loudly on events `latest_state` cannot apply: unknown ops or a missing row image."""
-    image = F.when(F.col("value.op") == "d", F.col("value.before")).otherwise(F.col("value.after"))
-    bad = raw.where(~F.col("value.op").isin(*KNOWN_OPS) | F.col("value.op").isNull() | image.isNull())
-    sample = bad.select("topic", "partition", "offset", "value.op").limit(5).collect()
-    if sample:
+def classify(lines: DataFrame, row_fields: Sequence[str]) -> DataFrame:
+    """`read_raw`'s lines with `_poison` (why a line cannot be applied; null for a change event or a
+    tombstone) and `_new_columns` (row image columns not in `row_fields`; null when none).
+
+    `_text` is kept for poison lines only (the quarantine keeps it; every other line's text would
+    only weigh on the cache)."""
+    op = F.col("value.op")
+    image = F.when(op == "d", F.col("value.before")).otherwise(F.col("value.after"))
+    poison = (
+        F.when(
+            F.col("topic").isNull() | F.col("partition").isNull() | F.col("offset").isNull(),
+            F.lit("not a raw change-log line (no topic, partition or offset)"),
+        )
+        .when(
+            F.col("value").isNull() & F.col("key").isNull(), F.lit("neither a change event nor a tombstone")
+        )
+        .when(F.col("value").isNull(), F.lit(None))  # a tombstone: compaction's marker, not data
+        .when(
+            ~op.isin(*KNOWN_OPS) | op.isNull(), F.concat(F.lit("unknown op "), F.coalesce(op, F.lit("null")))
+        )
+        .when(image.isNull(), F.lit("a change event without its row image (before/after)"))
+    )
+    image_text = F.when(op == "d", F.get_json_object("_text", "$.value.before")).otherwise(
+        F.get_json_object("_text", "$.value.after")
+    )
+    unknown = F.array_except(F.json_object_keys(image_text), F.array(*[F.lit(n) for n in row_fields]))
+    return (
+        lines.withColumn("_poison", poison)
+        .withColumn("_new_columns", F.when(F.col("_poison").isNull() & (F.size(unknown) > 0), unknown))
+        .withColumn("_text", F.when(F.col("_poison").isNotNull(), F.col("_text")))
+    )
+
+
+def change_events(classified: DataFrame) -> DataFrame:
+    """The change events of `classify`'s lines: no tombstones, no poison."""
+    return classified.where(F.col("_poison").isNull() & F.col("value").isNotNull()).drop(
+        "_poison", "_new_columns", "_text", "_file"
+    )
+
+
+def read_events(spark: SparkSession, path: str, spec: TableSpec) -> DataFrame:
+    """The change events of one topic's raw lines (tombstones and poison left out)."""
+    return change_events(classify(read_raw(spark, path, spec), spec.row_fields))
+
+
+def poison(classified: DataFrame, run_date: date) -> DataFrame:
+    """`classify`'s poison lines as `financas.cdc_quarantine` rows."""
+    return classified.where(F.col("_poison").isNotNull()).select(
+        "topic",
+        "partition",
+        "offset",
+        F.col("_poison").alias("reason"),
+        F.col("_text").alias("line"),
+        F.col("_file").alias("file"),
+        F.lit(run_date).cast("date").alias("ingest_date"),
+    )
+
+
+def check_drift(classified: DataFrame, spec: TableSpec) -> None:
+    """Fail, naming them, on row image columns the table's contract does not know."""
+    found = classified.where(F.col("_new_columns").isNotNull()).select(F.explode("_new_columns")).distinct()
+    new = sorted(row[0] for row in found.collect())
+    if new:
         raise CurateError(
-            f"{bad.count()} change events cannot be applied (unknown op or missing before/after image); "
-            f"first ones: {[row.asDict() for row in sample]}"
+            f"{spec.topic}: the source table has column(s) {new} that {spec.qualified_name}'s contract does "
+            "not know. Add them to its row image and curated schema (jobs/bank/schemas.py), or drop them "
+            "at the source; nothing was written."
         )
 
 
@@ -211,20 +274,33 @@ def curate(raw: DataFrame, spec: TableSpec, salt: str, run_date: date) -> DataFr
 
 
 # ---- job --------------------------------------------------------------------------------------------
+class TableRun(NamedTuple):
+    events_in: int
+    rows_out: int
+    poison: DataFrame  # the quarantine rows of the topic, cached
+
+
 def run_table(
     spark: SparkSession, spec: TableSpec, raw_path: str, location: str, salt: str, run_date: date
-) -> tuple[int, int]:
-    """Curate one table end to end; returns (raw events in, rows out)."""
-    raw = read_raw(spark, raw_path, spec).cache()
+) -> TableRun:
+    """Curate one table end to end."""
+    classified = classify(read_raw(spark, raw_path, spec), spec.row_fields).cache()
     try:
-        check_events(raw)
-        rows_in = raw.count()
-        write_table(spark, curate(raw, spec, salt, run_date), spec, location)
+        check_drift(classified, spec)
+        events = change_events(classified)
+        rows_in = events.count()
+        write_table(spark, curate(events, spec, salt, run_date), spec, location)
+        bad = poison(classified, run_date).cache()
+        quarantined = bad.count()
     finally:
-        raw.unpersist()
+        classified.unpersist()
     rows_out = spark.table(spec.qualified_name).count()
-    print(f"[curate_cdc] {spec.topic} -> {spec.qualified_name}: events_in={rows_in} rows_out={rows_out}")
-    return rows_in, rows_out
+    print(
+        f"[curate_cdc] {spec.topic} -> {spec.qualified_name}: events_in={rows_in} rows_out={rows_out} "
+        f"quarantined={quarantined}",
+        flush=True,
+    )
+    return TableRun(rows_in, rows_out, bad)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -244,6 +320,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=posixpath.dirname(posixpath.dirname(lake.curated("_", "_"))),
         help="folder holding <database>/<table> (default: the lake's curated/)",
     )
+    parser.add_argument(
+        "--quarantine-root",
+        default=posixpath.dirname(posixpath.dirname(lake.quarantine("_", "_"))),
+        help="folder holding financas/cdc_quarantine (default: the lake's quarantine/)",
+    )
     return parser.parse_args(argv)
 
 
@@ -260,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"curate_cdc_{args.table}",
         **{"spark.sql.session.timeZone": "UTC", "spark.sql.sources.partitionOverwriteMode": "static"},
     )
-    for spec in specs:
+    runs = [
         run_table(
             spark,
             spec,
@@ -268,6 +349,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             location=f"{args.curated_root.rstrip('/')}/{spec.database}/{spec.table}",
             salt=salt,
             run_date=args.run_date,
+        )
+        for spec in specs
+    ]
+    if (
+        args.table == "all"
+    ):  # the quarantine holds the current poison of every topic: only a full run replaces it
+        table = Table("financas", "cdc_quarantine", CDC_QUARANTINE)
+        write_table(
+            spark,
+            union_all([run.poison for run in runs]),
+            table,
+            f"{args.quarantine_root.rstrip('/')}/financas/cdc_quarantine",
         )
     return 0
 

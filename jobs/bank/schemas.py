@@ -177,6 +177,18 @@ CURATED_IBOVESPA = struct(
 )
 
 
+# Lines of the four cdc.* topics that are no applicable change event (jobs/bank/curate_cdc.classify).
+CDC_QUARANTINE = struct(
+    ("topic", StringType()),
+    ("partition", IntegerType()),
+    ("offset", LongType()),
+    ("reason", StringType()),
+    ("line", StringType()),
+    ("file", StringType()),
+    ("ingest_date", DateType()),
+)
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """Everything the curate job needs to know about one source table."""
@@ -193,6 +205,11 @@ class TableSpec:
     @property
     def qualified_name(self) -> str:
         return f"{self.database}.{self.table}"
+
+    @property
+    def row_fields(self) -> list[str]:
+        """The columns of the source table (Debezium's row image)."""
+        return self.raw_schema["value"].dataType["after"].dataType.fieldNames()
 
 
 TABLES: dict[str, TableSpec] = {

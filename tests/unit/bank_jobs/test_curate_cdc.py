@@ -49,7 +49,7 @@ def operation(op_id: int, millis: int, **changes: object) -> dict[str, object]:
 
 def curated(spark: SparkSession, tmp_path: Path, table: str, topic: str, lines: list[dict]) -> DataFrame:
     spec = TABLES[table]
-    raw = job.read_raw(spark, str(land(tmp_path, topic, lines)), spec)
+    raw = job.read_events(spark, str(land(tmp_path, topic, lines)), spec)
     return job.curate(raw, spec, SALT, RUN_DATE)
 
 
@@ -146,26 +146,69 @@ def test_composite_key_for_ibovespa(spark: SparkSession, tmp_path: Path) -> None
 
 
 # ---- reading ------------------------------------------------------------------------------
-def test_read_raw_skips_tombstones_and_in_progress_files(spark: SparkSession, tmp_path: Path) -> None:
+def test_read_events_skips_tombstones_and_in_progress_files(spark: SparkSession, tmp_path: Path) -> None:
     land(tmp_path, CLIENTS, [event(CLIENTS, 0, "c", after=client()), tombstone(CLIENTS, 1, {"id": 1})])
     land(tmp_path, CLIENTS, [event(CLIENTS, 2, "c", after=client(id=2))], name="_tmp.jsonl")
     land(tmp_path, CLIENTS, [event(CLIENTS, 3, "c", after=client(id=3))], name=".inprogress.jsonl")
-    raw = job.read_raw(spark, str(tmp_path / CLIENTS), TABLES["clients"])
+    raw = job.read_events(spark, str(tmp_path / CLIENTS), TABLES["clients"])
     assert [row["offset"] for row in raw.collect()] == [0]
 
 
-def test_malformed_line_fails_the_read(spark: SparkSession, tmp_path: Path) -> None:
-    folder = land(tmp_path, CLIENTS, [event(CLIENTS, 0, "c", after=client())])
-    (folder / "dt=2024-05-01" / "bad+0+1+1.jsonl").write_text('{"topic": "x", "offset": \n', encoding="utf-8")
-    with pytest.raises(Exception, match=r"(?i)malformed"):
-        job.read_raw(spark, str(folder), TABLES["clients"]).collect()
+def _classified(spark: SparkSession, folder: Path) -> DataFrame:
+    spec = TABLES["clients"]
+    return job.classify(job.read_raw(spark, str(folder), spec), spec.row_fields)
 
 
-def test_unknown_op_fails_loudly(spark: SparkSession, tmp_path: Path) -> None:
-    lines = [event(CLIENTS, 0, "c", after=client()), event(CLIENTS, 1, "t")]
-    raw = job.read_raw(spark, str(land(tmp_path, CLIENTS, lines)), TABLES["clients"])
-    with pytest.raises(job.CurateError, match="1 change events"):
-        job.check_events(raw)
+def test_poison_lines_are_quarantined_with_reason_and_text_and_the_rest_is_curated(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """Before, a malformed line failed the read (FAILFAST) and a valid JSON that is no envelope
+    failed every run (CurateError) until someone deleted the file by hand."""
+    no_image = event(CLIENTS, 3, "u", after=client())
+    no_image["value"]["after"] = None
+    lines = [
+        event(CLIENTS, 0, "c", after=client()),
+        event(CLIENTS, 1, "t", after=client(id=2)),  # an op Debezium never sends
+        {"topic": CLIENTS, "partition": 0, "offset": 2, "key": None, "value": None, "hello": "world"},
+        no_image,
+        tombstone(CLIENTS, 4, {"id": 9}),
+    ]
+    folder = land(tmp_path, CLIENTS, lines)
+    (folder / "dt=2024-05-01" / "bad+0+5+5.jsonl").write_text('{"topic": "x", "offset": \n', encoding="utf-8")
+    (folder / "dt=2024-05-01" / "other+0+6+6.jsonl").write_text('{"greeting": "hello"}\n', encoding="utf-8")
+
+    classified = _classified(spark, folder)
+    rows = job.poison(classified, RUN_DATE).collect()
+    assert sorted((r.offset, r.reason) for r in rows if r.offset is not None) == [
+        (1, "unknown op t"),
+        (2, "neither a change event nor a tombstone"),
+        (3, "a change event without its row image (before/after)"),
+    ]
+    assert sorted((r.file.rsplit("/", 1)[-1], r.reason) for r in rows if r.offset is None) == [
+        ("bad+0+5+5.jsonl", "not a raw change-log line (no topic, partition or offset)"),
+        ("other+0+6+6.jsonl", "not a raw change-log line (no topic, partition or offset)"),
+    ]
+    texts = {r.offset: r.line for r in rows}
+    assert '"hello": "world"' in texts[2] and '"op": "t"' in texts[1] and '"greeting"' in texts[None]
+    assert [r.offset for r in job.change_events(classified).collect()] == [0]
+    spec = TABLES["clients"]
+    assert [r.id for r in job.curate(job.change_events(classified), spec, SALT, RUN_DATE).collect()] == [1]
+
+
+def test_a_new_source_column_fails_the_run_naming_it(spark: SparkSession, tmp_path: Path) -> None:
+    """Before, a column added in MariaDB was silently dropped on its way to Hive."""
+    lines = [
+        event(CLIENTS, 0, "c", after=client()),
+        event(CLIENTS, 1, "c", after=client(id=2, email="a@b.c")),
+    ]
+    classified = _classified(spark, land(tmp_path, CLIENTS, lines))
+    with pytest.raises(job.CurateError, match=r"\['email'\].*financas\.clients"):
+        job.check_drift(classified, TABLES["clients"])
+
+
+def test_no_drift_for_the_contract_columns(spark: SparkSession, tmp_path: Path) -> None:
+    lines = [event(CLIENTS, 0, "c", after=client()), event(CLIENTS, 1, "d", before=client())]
+    job.check_drift(_classified(spark, land(tmp_path, CLIENTS, lines)), TABLES["clients"])
 
 
 # ---- typing ------------------------------------------------------------------------------
@@ -278,7 +321,8 @@ def test_write_is_a_full_idempotent_overwrite(spark: SparkSession, tmp_path: Pat
     raw_dir = land(tmp_path / "raw", OPERATIONS, lines)
 
     def run() -> tuple[int, int]:
-        return job.run_table(spark, spec, str(raw_dir), location, SALT, RUN_DATE)
+        events_in, rows_out, _ = job.run_table(spark, spec, str(raw_dir), location, SALT, RUN_DATE)
+        return events_in, rows_out
 
     assert run() == (2, 2)
     first = spark.table(spec.qualified_name)

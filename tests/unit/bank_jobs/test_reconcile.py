@@ -259,7 +259,7 @@ def test_spark_curated_side_reconciles(spark: SparkSession, tmp_path: Path, tabl
     lines = [event(spec.topic, i, "r", after=row) for i, row in enumerate(rows)]
     extra = {**rows[0], **({"id": 999} if "id" in rows[0] else {"symbol": "ZZZZ3.SA"})}
     lines += [event(spec.topic, 100, "c", after=extra), event(spec.topic, 101, "d", before=extra)]
-    raw = job.read_raw(spark, str(land(tmp_path, spec.topic, lines)), spec)
+    raw = job.read_events(spark, str(land(tmp_path, spec.topic, lines)), spec)
     view = f"rec_{table}"
     job.curate(raw, spec, "salt", rec.date(2024, 5, 2)).createOrReplaceGlobalTempView(view)
 

@@ -1,6 +1,6 @@
 """Touches every service of the platform for real and fails if any part fails.
 
-A Kafka round trip, Kafka Connect's plugins, reads from MariaDB, PostgreSQL and Mongo, and a Spark
+The free disk space under var/ (at least DISK_FREE_MIN_GB), a Kafka round trip, Kafka Connect's plugins, reads from MariaDB, PostgreSQL and Mongo, and a Spark
 job that writes a Delta table on HDFS, registers it in the Hive metastore and reads it back.
 Trigger it after `./start.sh` or whenever something looks off.
 """
@@ -17,7 +17,14 @@ from datalake.orchestration import DEFAULT_ARGS, spark_job
 # Light at parse time: the probes import their clients inside each function.
 from datalake.platform import checks
 
-PROBES = ("kafka_round_trip", "kafka_connect_plugins", "mariadb_read", "postgres_read", "mongo_write_read")
+PROBES = (
+    "disk_space",
+    "kafka_round_trip",
+    "kafka_connect_plugins",
+    "mariadb_read",
+    "postgres_read",
+    "mongo_write_read",
+)
 
 
 @dag(

@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     finance_outlier_min_history: int = 5
     finance_failed_burst: int = 3
     finance_channels: int = 3
+    # VACUUM after the ratings stream's OPTIMIZE deletes files no version has referenced for this
+    # long (Delta's own default and safety floor: time travel and running readers keep working).
+    delta_retention_hours: int = 168
+    # platform_healthcheck fails (a warning to act on) when the disk holding var/ has less free space.
+    disk_free_min_gb: float = 5.0
 
     # Credentials: generated into `.env` on first start (see datalake.platform.secrets).
     mariadb_user: str = "lake"

@@ -57,7 +57,7 @@ def test_trigger_follows_a_run_to_success_and_prints_its_tasks() -> None:
     run_id = re.search(r"run (\S+) for", run.stdout)
     assert run_id is not None
     tasks = airflow.task_states("platform_healthcheck", run_id.group(1))
-    assert set(tasks.values()) == {"success"} and len(tasks) == 6
+    assert set(tasks.values()) == {"success"} and len(tasks) == 7
     for task in tasks:
         assert task in run.stdout
 

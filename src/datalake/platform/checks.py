@@ -7,8 +7,10 @@ a write and a read) and raises `ProbeFailed` with what went wrong.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import uuid
+from pathlib import Path
 
 from datalake.settings import get_settings
 
@@ -17,6 +19,25 @@ HEALTHCHECK_TOPIC = "_platform_healthcheck"
 
 class ProbeFailed(RuntimeError):
     pass
+
+
+def free_space(path: Path, min_gb: float) -> str:
+    """Free space of the disk holding `path`; `ProbeFailed` under `min_gb`."""
+    usage = shutil.disk_usage(path)
+    free_gb = usage.free / 1024**3
+    report = f"{free_gb:,.1f} GiB free of {usage.total / 1024**3:,.1f} GiB at {path}"
+    if free_gb < min_gb:
+        raise ProbeFailed(
+            f"{report}: under DISK_FREE_MIN_GB={min_gb:g}. HDFS, Kafka, the databases and the logs all "
+            "write there; free space before they fail (docs/reliability.md, Retention)"
+        )
+    return report
+
+
+def disk_space() -> str:
+    """Free space where the platform keeps its data and logs (var/)."""
+    settings = get_settings()
+    return free_space(settings.var_dir, settings.disk_free_min_gb)
 
 
 def kafka_round_trip(timeout_s: float = 30) -> str:

@@ -41,6 +41,7 @@ def test_dag_files_import_nothing_heavy_at_module_level(path: Path) -> None:
 def test_healthcheck_touches_every_service(dagbag) -> None:
     dag = dagbag.dags["platform_healthcheck"]
     assert set(dag.task_ids) == {
+        "disk_space",
         "kafka_round_trip",
         "kafka_connect_plugins",
         "mariadb_read",

@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     # VACUUM after the ratings stream's OPTIMIZE deletes files no version has referenced for this
     # long (Delta's own default and safety floor: time travel and running readers keep working).
     delta_retention_hours: int = 168
+    # platform_maintenance deletes Airflow metadata rows and task logs older than this.
+    airflow_keep_days: int = 30
     # platform_healthcheck fails (a warning to act on) when the disk holding var/ has less free space.
     disk_free_min_gb: float = 5.0
 

@@ -20,3 +20,22 @@ def test_login_lists_dags() -> None:
     airflow = AirflowClient()
     airflow.wait_for_dag("platform_healthcheck")
     assert {"platform_healthcheck", "movie_ratings_daily"} <= set(airflow.dag_ids())
+
+
+def test_maintenance_cleans_airflows_metadata_and_logs_as_a_task() -> None:
+    """`airflow db clean` runs inside a task with the platform's environment (the metadata DB is
+    reachable from the worker) and the log cleanup finds the log folder. Logical date 2020: the
+    cut-off is in 2019, older than anything here, so it deletes nothing a user has."""
+    import uuid
+
+    airflow = AirflowClient()
+    airflow.wait_for_dag("platform_maintenance")
+    run_id = airflow.trigger(
+        "platform_maintenance", "2020-01-02T00:00:00+00:00", run_id=f"it_{uuid.uuid4().hex[:8]}"
+    )
+    state = airflow.wait_for_run("platform_maintenance", run_id, timeout_s=600)
+    assert state == "success", airflow.failure_report("platform_maintenance", run_id)
+    assert airflow.task_states("platform_maintenance", run_id) == {
+        "clean_metadata": "success",
+        "clean_logs": "success",
+    }

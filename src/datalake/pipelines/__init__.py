@@ -22,9 +22,16 @@ class Pipeline:
 
 
 def registry() -> list[Pipeline]:
-    from datalake.pipelines import bank, channels, finances, mongo, movie_ratings
+    from datalake.pipelines import bank, channels, finances, maintenance, mongo, movie_ratings
 
-    return [movie_ratings.PIPELINE, bank.PIPELINE, mongo.PIPELINE, channels.PIPELINE, finances.PIPELINE]
+    return [
+        movie_ratings.PIPELINE,
+        bank.PIPELINE,
+        mongo.PIPELINE,
+        channels.PIPELINE,
+        finances.PIPELINE,
+        maintenance.PIPELINE,
+    ]
 
 
 def programs() -> list[Service]:

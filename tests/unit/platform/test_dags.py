@@ -49,3 +49,9 @@ def test_healthcheck_touches_every_service(dagbag) -> None:
         "mongo_write_read",
         "spark_delta_metastore",
     }
+
+
+def test_maintenance_cleans_metadata_then_logs_daily(dagbag) -> None:
+    dag = dagbag.dags["platform_maintenance"]
+    assert dag.task_ids == ["clean_metadata", "clean_logs"]
+    assert dag.get_task("clean_metadata").downstream_task_ids == {"clean_logs"}

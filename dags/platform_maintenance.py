@@ -1,0 +1,55 @@
+"""Keeps Airflow's own data bounded, daily.
+
+- `clean_metadata`: `airflow db clean` of the rows (DAG runs, task instances, XComs, logs table...)
+  older than the run's logical date less AIRFLOW_KEEP_DAYS (default 30), without archive tables.
+- `clean_logs`: the task log files under Airflow's log folder last written before the same cut-off,
+  and the folders they leave empty.
+
+A re-run of a date deletes the same (the cut-off comes from the logical date, not the clock).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from airflow.sdk import dag, task
+
+from datalake.orchestration import DEFAULT_ARGS
+
+
+def _cutoff(context: dict[str, Any]) -> datetime:
+    from datalake.pipelines.maintenance import cutoff
+    from datalake.settings import get_settings
+
+    end = context.get("data_interval_end") or context["logical_date"]
+    return cutoff(end, get_settings().airflow_keep_days)
+
+
+@dag(
+    schedule="@daily",
+    start_date=datetime(2020, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["platform"],
+    doc_md=__doc__,
+)
+def platform_maintenance() -> None:
+    @task
+    def clean_metadata(**context: Any) -> str:
+        from datalake.pipelines import maintenance
+
+        return maintenance.clean_metadata(_cutoff(context))
+
+    @task
+    def clean_logs(**context: Any) -> int:
+        from datalake.pipelines import maintenance
+        from datalake.platform.paths import get_paths
+
+        return maintenance.clean_logs(get_paths().airflow_home / "logs", _cutoff(context))
+
+    clean_metadata() >> clean_logs()
+
+
+platform_maintenance()

@@ -39,8 +39,9 @@ def platform_maintenance() -> None:
     @task
     def clean_metadata(**context: Any) -> str:
         from datalake.pipelines import maintenance
+        from datalake.settings import get_settings
 
-        return maintenance.clean_metadata(_cutoff(context))
+        return maintenance.clean_metadata(_cutoff(context), get_settings().airflow_db_url)
 
     @task
     def clean_logs(**context: Any) -> int:

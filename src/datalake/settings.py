@@ -198,6 +198,15 @@ class Settings(BaseSettings):
         )
 
     @property
+    def airflow_db_url(self) -> str:
+        """Airflow's metadata database: the platform's services, and `airflow db clean` (whose task
+        process Airflow 3 gives no database access of its own)."""
+        return (
+            f"postgresql+psycopg2://airflow:{self.postgres_airflow_password}"
+            f"@{self.postgres_host}:{self.postgres_port}/airflow"
+        )
+
+    @property
     def mariadb_jdbc_url(self) -> str:
         return f"jdbc:mariadb://{self.mariadb_host}:{self.mariadb_port}/"
 

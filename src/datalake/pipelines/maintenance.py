@@ -8,6 +8,7 @@ never the wall clock, so a re-run of a date deletes the same.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -25,8 +26,12 @@ def cutoff(logical_end: datetime, keep_days: int) -> datetime:
     return logical_end - timedelta(days=keep_days)
 
 
-def clean_metadata(before: datetime) -> str:
-    """`airflow db clean` of every table it knows, rows older than `before`, without archive tables."""
+def clean_metadata(before: datetime, db_url: str) -> str:
+    """`airflow db clean` of every table it knows, rows older than `before`, without archive tables.
+
+    Airflow 3 runs a task without access to the metadata database (its URL is masked in the task's
+    environment), so the admin command is given the database's URL (`Settings.airflow_db_url`).
+    """
     airflow = Path(sys.executable).with_name("airflow")
     done = subprocess.run(
         [
@@ -41,6 +46,7 @@ def clean_metadata(before: datetime) -> str:
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db_url},
     )
     if done.returncode != 0:
         raise RuntimeError(f"airflow db clean failed ({done.returncode}): {done.stderr[-2000:]}")

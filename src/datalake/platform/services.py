@@ -140,7 +140,7 @@ def airflow_environment(ctx: Context) -> dict[str, str]:
     """Airflow is configured only through AIRFLOW__* variables, so nothing is edited in airflow.cfg."""
     s = ctx.settings
     home = ctx.paths.airflow_home
-    db = f"postgresql+psycopg2://airflow:{s.postgres_airflow_password}@{s.postgres_host}:{s.postgres_port}/airflow"
+    db = s.airflow_db_url
     return {
         **spark_environment(ctx),
         "AIRFLOW_HOME": str(home),

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -39,6 +40,10 @@ final class BatchedCursor extends AbstractCursor {
         thread.setDaemon(true);
         return thread;
     });
+
+    /** One buffer per thread for measuring, so sizing a document allocates nothing. */
+    private static final ThreadLocal<ByteBuf> SIZING = ThreadLocal.withInitial(() -> Unpooled.buffer(4096));
+    private static final int KEPT_SIZING_BYTES = 1024 * 1024;
 
     private record Sized(Document document, int bytes) {}
 
@@ -87,7 +92,12 @@ final class BatchedCursor extends AbstractCursor {
     /** Up to {@code limit} documents (none: as many as fit in one batch), never over 16 MiB. */
     @Override
     public synchronized List<Document> takeDocuments(int limit) {
-        reading.join();
+        try {
+            reading.join();
+        } catch (CompletionException e) {
+            // The read ahead failed (the store, a $match on a bad value): the client gets its error.
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
         List<Document> batch = new ArrayList<>();
         long bytes = 0;
         while (limit <= 0 || batch.size() < limit) {
@@ -129,12 +139,12 @@ final class BatchedCursor extends AbstractCursor {
         }
     }
 
-    /** One buffer per thread for measuring, so sizing a document allocates nothing. */
-    private static final ThreadLocal<ByteBuf> SIZING = ThreadLocal.withInitial(() -> Unpooled.buffer(4096));
-
     static int bsonSize(Document document) {
         ByteBuf buffer = SIZING.get().clear();
         BsonEncoder.encodeDocument(document, buffer);
+        if (buffer.capacity() > KEPT_SIZING_BYTES) {
+            SIZING.remove(); // a large document: its buffer is not kept for the thread's life
+        }
         return buffer.writerIndex();
     }
 }

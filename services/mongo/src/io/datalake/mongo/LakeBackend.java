@@ -112,7 +112,6 @@ final class LakeBackend extends H2Backend {
      * collection into a list first (for a million documents ~30 s before the first one is sent and
      * ~1.6 GiB of heap), and behind the collection's lock, so reads of one collection queued.
      */
-    @SuppressWarnings("unchecked")
     private Document streamedRead(String databaseName, Document query) {
         String collectionName = (String) query.get("aggregate");
         MongoDatabase database = resolveDatabase(databaseName);

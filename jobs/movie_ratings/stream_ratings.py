@@ -75,11 +75,8 @@ STREAM_CONF: dict[str, str] = {
     # so one compaction rewrites at most `--compact-every` small files (~12 MiB).
     "spark.databricks.delta.optimize.minFileSize": str(256 * 1024),
     "spark.databricks.delta.optimize.maxFileSize": str(128 * 1024 * 1024),
-    # VACUUM START/END in the table's history, so what it deleted is on record.
-    "spark.databricks.delta.vacuum.logging.enabled": "true",
 }
 COMPACT_EVERY = 50
-DEFAULT_RETENTION_HOURS = 168  # Delta's: VACUUM refuses less unless its check is turned off
 
 # The fast path's typed schema: Jackson takes only JSON integers for int/bigint fields and numbers
 # for double; strings, fractions and out-of-range integers come out null.
@@ -250,27 +247,20 @@ def output_files(rows: int, max_files: int, rows_per_file: int = ROWS_PER_FILE) 
     return max(1, min(max_files, -(-rows // rows_per_file)))
 
 
-def compact(spark: SparkSession, ratings_path: str, quarantine_path: str, retention_hours: float) -> None:
-    """Rewrite the streamed small files of both tables into a few larger ones (OPTIMIZE), then
-    delete the files no version has referenced for `retention_hours` (VACUUM).
+def compact(spark: SparkSession, ratings_path: str, quarantine_path: str) -> None:
+    """Rewrite the streamed small files of both tables into a few larger ones (OPTIMIZE).
 
     Every trigger adds a file per table, so a 2 events/s trickle would leave ~17 000 files a day
     for the daily job to open. Compaction commits carry no data change and never conflict with
-    appends, and a replayed batch that compacts again finds nothing left to do. Without VACUUM the
-    rewritten small files stayed on HDFS for ever.
+    appends, and a replayed batch that compacts again finds nothing left to do.
     """
     from delta.tables import DeltaTable
 
-    if retention_hours < DEFAULT_RETENTION_HOURS:
-        # Delta refuses a shorter retention unless told: only a test's own tables ask for it.
-        spark.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", "false")
     for path, where in ((ratings_path, f"source = '{SOURCE_STREAM}'"), (quarantine_path, None)):
         if not DeltaTable.isDeltaTable(spark, path):
             continue  # a table the stream has not written yet (its first batch creates it)
-        table = DeltaTable.forPath(spark, path)
-        optimize = table.optimize()
+        optimize = DeltaTable.forPath(spark, path).optimize()
         (optimize.where(where) if where else optimize).executeCompaction()
-        table.vacuum(retention_hours)
 
 
 def should_compact(batch_id: int, every: int) -> bool:
@@ -284,7 +274,6 @@ def batch_writer(
     app_id: str,
     max_files: int = 2,
     compact_every: int = COMPACT_EVERY,
-    retention_hours: float = DEFAULT_RETENTION_HOURS,
 ) -> Callable[[DataFrame, int], None]:
     """The `foreachBatch` function: both appends are idempotent per (txnAppId, batch id).
 
@@ -316,7 +305,7 @@ def batch_writer(
         finally:
             parsed.unpersist()
         if should_compact(batch_id, compact_every):
-            compact(batch.sparkSession, ratings_path, quarantine_path, retention_hours)
+            compact(batch.sparkSession, ratings_path, quarantine_path)
 
     return write
 
@@ -347,12 +336,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=COMPACT_EVERY,
         help="compact the small files every N micro-batches (0: never)",
     )
-    parser.add_argument(
-        "--retention-hours",
-        type=float,
-        default=settings.delta_retention_hours,
-        help="VACUUM after each compaction deletes files unreferenced for this long",
-    )
     parser.add_argument("--progress-seconds", type=float, default=30.0)
     parser.add_argument("--allow-data-loss", action="store_true", help="do not fail if offsets expired")
     return parser.parse_args(argv)
@@ -382,7 +365,6 @@ def start_query(
         args.app_id,
         max(1, spark.sparkContext.defaultParallelism),
         args.compact_every,
-        args.retention_hours,
     )
     writer = (
         reader.load()

@@ -133,9 +133,6 @@ class Settings(BaseSettings):
     finance_outlier_min_history: int = 5
     finance_failed_burst: int = 3
     finance_channels: int = 3
-    # VACUUM after the ratings stream's OPTIMIZE deletes files no version has referenced for this
-    # long (Delta's own default and safety floor: time travel and running readers keep working).
-    delta_retention_hours: int = 168
     # platform_maintenance deletes Airflow metadata rows and task logs older than this.
     airflow_keep_days: int = 30
     # platform_healthcheck fails (a warning to act on) when the disk holding var/ has less free space.

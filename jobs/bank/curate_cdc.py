@@ -49,7 +49,7 @@ _MS_PER_DAY = 86_400_000
 
 
 class CurateError(RuntimeError):
-    """The change log cannot be curated as is (unknown op, missing row image, schema drift...)."""
+    """The change log cannot be curated as is: its row images have columns the contract lacks."""
 
 
 # ---- extract ----------------------------------------------------------------------------------------

@@ -352,9 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for spec in specs
     ]
-    if (
-        args.table == "all"
-    ):  # the quarantine holds the current poison of every topic: only a full run replaces it
+    # The quarantine holds the current poison of every topic: only a full run replaces it.
+    if args.table == "all":
         table = Table("financas", "cdc_quarantine", CDC_QUARANTINE)
         write_table(
             spark,

@@ -23,8 +23,8 @@ def test_login_lists_dags() -> None:
 
 
 def test_maintenance_cleans_airflows_metadata_and_logs_as_a_task() -> None:
-    """`airflow db clean` runs inside a task with the platform's environment (the metadata DB is
-    reachable from the worker) and the log cleanup finds the log folder. Logical date 2020: the
+    """`airflow db clean` runs inside a task (Airflow 3 masks the metadata DB's URL there, so the
+    task passes `Settings.airflow_db_url`) and the log cleanup finds the log folder. Logical date 2020: the
     cut-off is in 2019, older than anything here, so it deletes nothing a user has."""
     import uuid
 

@@ -81,9 +81,9 @@ final class LakeBackend extends H2Backend {
             reply = streamedRead(databaseName, query);
         } else {
             reply = super.handleCommand(channel, databaseName, command, query);
-        }
-        if ("aggregate".equalsIgnoreCase(command) && reply != null) {
-            batch(reply, query);
+            if ("aggregate".equalsIgnoreCase(command) && reply != null) {
+                batch(reply, query);
+            }
         }
         if (lakeOplog != null && reply != null && !reply.containsKey("operationTime")) {
             reply.put("operationTime", lakeOplog.lastTimestamp());
@@ -98,7 +98,7 @@ final class LakeBackend extends H2Backend {
     private boolean streamable(String databaseName, Document query) {
         if (!(query.get("aggregate") instanceof String collection) || query.containsKey("explain")
             || !(query.get("pipeline") instanceof List<?> pipeline) || Set.of("admin", "local", "config").contains(databaseName)
-            || !store.hasMap(DATA_MAP_PREFIX + databaseName + "." + collection)) {
+            || !store.hasMap(dataMapName(databaseName, collection))) {
             return false;
         }
         return pipeline.stream().allMatch(stage -> stage instanceof Document d && d.size() == 1
@@ -118,24 +118,34 @@ final class LakeBackend extends H2Backend {
         MongoCollection<?> collection = database.resolveCollection(collectionName, false);
         Aggregation aggregation = Aggregation.fromPipeline(query.get("pipeline"), this::resolveDatabase, database, collection, null);
         aggregation.validate(query);
-        MVMap<Object, Document> documents = store.openMap(DATA_MAP_PREFIX + databaseName + "." + collectionName);
+        MVMap<Object, Document> documents = store.openMap(dataMapName(databaseName, collectionName));
         Iterator<Document> result = aggregation.runStagesAsStream(documents.values().stream()).iterator();
-        BatchedCursor cursor = new BatchedCursor(getCursorRegistry().generateCursorId(), result, true);
+        Document cursor = new Document("id", 0L).append("ns", databaseName + "." + collectionName);
+        handOut(new BatchedCursor(getCursorRegistry().generateCursorId(), result, true), query, cursor);
+        Document reply = new Document("cursor", cursor);
+        reply.put("ok", 1.0);
+        return reply;
+    }
+
+    private static String dataMapName(String databaseName, String collectionName) {
+        return DATA_MAP_PREFIX + databaseName + "." + collectionName;
+    }
+
+    /**
+     * Puts the first batch of {@code batches} (101 documents, or the batch size the query asks
+     * for) into a reply's {@code cursor} document, and registers the cursor under its id when
+     * documents are left for getMore.
+     */
+    private void handOut(BatchedCursor batches, Document query, Document cursor) {
         int asked = BatchedCursor.FIRST_BATCH;
         if (query.get("cursor") instanceof Document options && options.get("batchSize") instanceof Number n) {
             asked = n.intValue();
         }
-        List<Document> first = cursor.takeDocuments(asked);
-        long id = 0;
-        if (!cursor.isEmpty()) {
-            getCursorRegistry().add(cursor);
-            id = cursor.getId();
+        cursor.put("firstBatch", batches.takeDocuments(asked));
+        if (!batches.isEmpty()) {
+            getCursorRegistry().add(batches);
+            cursor.put("id", batches.getId());
         }
-        Document reply = new Document("cursor", new Document("id", id)
-            .append("ns", databaseName + "." + collectionName)
-            .append("firstBatch", first));
-        reply.put("ok", 1.0);
-        return reply;
     }
 
     /**
@@ -149,18 +159,9 @@ final class LakeBackend extends H2Backend {
             return;
         }
         List<Document> all = (List<Document>) cursor.get("firstBatch");
-        int asked = BatchedCursor.FIRST_BATCH;
-        if (query.get("cursor") instanceof Document options && options.get("batchSize") instanceof Number n) {
-            asked = n.intValue();
-        }
         if (all == null || all.isEmpty()) {
             return;
         }
-        BatchedCursor rest = new BatchedCursor(getCursorRegistry().generateCursorId(), BatchedCursor.releasing(all), false);
-        cursor.put("firstBatch", rest.takeDocuments(asked));
-        if (!rest.isEmpty()) {
-            getCursorRegistry().add(rest);
-            cursor.put("id", rest.getId());
-        }
+        handOut(new BatchedCursor(getCursorRegistry().generateCursorId(), BatchedCursor.releasing(all), false), query, cursor);
     }
 }

@@ -4,6 +4,8 @@
   older than the run's logical date less AIRFLOW_KEEP_DAYS (default 30), without archive tables.
 - `clean_logs`: the task log files under Airflow's log folder last written before the same cut-off,
   and the folders they leave empty.
+- `vacuum_delta`: VACUUM of every Delta table, files unreferenced for DELTA_RETAIN_HOURS (default
+  168) deleted (jobs/platform/vacuum_delta.py); what OPTIMIZE and overwrites leave behind.
 
 A re-run of a date deletes the same (the cut-off comes from the logical date, not the clock).
 """
@@ -15,7 +17,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from datalake.orchestration import DEFAULT_ARGS
+from datalake.orchestration import DEFAULT_ARGS, spark_job
 
 
 def _cutoff(context: dict[str, Any]) -> datetime:
@@ -51,6 +53,7 @@ def platform_maintenance() -> None:
         return maintenance.clean_logs(get_paths().airflow_home / "logs", _cutoff(context))
 
     clean_metadata() >> clean_logs()
+    spark_job("vacuum_delta", "platform/vacuum_delta.py", [])
 
 
 platform_maintenance()

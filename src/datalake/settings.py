@@ -135,6 +135,8 @@ class Settings(BaseSettings):
     finance_channels: int = 3
     # platform_maintenance deletes Airflow metadata rows and task logs older than this.
     airflow_keep_days: int = 30
+    # ... and VACUUMs every Delta table's files unreferenced for longer (Delta's floor: a week).
+    delta_retain_hours: int = 168
     # platform_healthcheck fails (a warning to act on) when the disk holding var/ has less free space.
     disk_free_min_gb: float = 5.0
 

@@ -37,3 +37,46 @@ def test_delta_table_on_hdfs_is_shared_through_the_metastore(spark_submit, uniqu
         cursor.execute(f"SELECT run_date, COUNT(*) FROM platform.{table} GROUP BY run_date")
         assert [(str(d), n) for d, n in cursor.fetchall()] == [("2026-01-02", 100)]
         cursor.execute(f"DROP TABLE platform.{table}")
+
+
+def test_vacuum_deletes_the_files_an_overwrite_replaced(spark_submit, unique: str) -> None:
+    """A scratch Delta table overwritten once keeps its first files on HDFS until `vacuum_delta`
+    (retention 0 for this table) deletes them; the table still reads whole."""
+    from urllib.parse import urlparse
+
+    from datalake.hdfs import webhdfs
+
+    table = f"platform.it_vacuum_{unique}"
+    location = get_settings().lake.curated("platform", table.split(".")[1])
+
+    def data_files() -> int:
+        listing = webhdfs("GET", urlparse(location).path, "LISTSTATUS")
+        listing.raise_for_status()
+        return sum(f["pathSuffix"].endswith(".parquet") for f in listing.json()["FileStatuses"]["FileStatus"])
+
+    try:
+        with thrift.connect() as conn:
+            cursor = conn.cursor()
+            cursor.execute(f"CREATE TABLE {table} (n BIGINT) USING DELTA LOCATION '{location}'")
+            cursor.execute(f"INSERT INTO {table} SELECT id FROM range(100)")
+            cursor.execute(f"INSERT OVERWRITE {table} SELECT id FROM range(100, 200)")
+        before = data_files()
+        vacuumed = spark_submit(
+            str(REPO_ROOT / "jobs/platform/vacuum_delta.py"),
+            "--table",
+            table,
+            "--retain-hours",
+            "0",
+            "--below-delta-floor",
+        )
+        after = data_files()
+        assert after < before
+        assert f"{table}: {before - after} files" in vacuumed.stdout
+        with thrift.connect() as conn:
+            cursor = conn.cursor()
+            cursor.execute(f"SELECT COUNT(*), MIN(n) FROM {table}")
+            assert cursor.fetchall() == [(100, 100)]
+    finally:
+        with thrift.connect() as conn:
+            conn.cursor().execute(f"DROP TABLE IF EXISTS {table}")
+        webhdfs("DELETE", urlparse(location).path, "DELETE", recursive="true")

@@ -41,3 +41,14 @@ def test_only_logs_written_before_the_cutoff_go_and_their_empty_folders_with_the
 
 def test_no_log_folder_is_nothing_to_do(tmp_path: Path) -> None:
     assert clean_logs(tmp_path / "absent", END) == 0
+
+
+def test_vacuum_keeps_deltas_week_unless_asked() -> None:
+    from datalake.jobs.platform.vacuum_delta import check_retention
+
+    check_retention(168, below_floor=False)
+    check_retention(0, below_floor=True)
+    with pytest.raises(SystemExit, match="under Delta's floor of 168"):
+        check_retention(24, below_floor=False)
+    with pytest.raises(SystemExit, match="0 or more"):
+        check_retention(-1, below_floor=True)

@@ -252,15 +252,34 @@ def compact(spark: SparkSession, ratings_path: str, quarantine_path: str) -> Non
 
     Every trigger adds a file per table, so a 2 events/s trickle would leave ~17 000 files a day
     for the daily job to open. Compaction commits carry no data change and never conflict with
-    appends, and a replayed batch that compacts again finds nothing left to do.
+    appends, and a replayed batch that compacts again finds nothing left to do. A DELETE or
+    another OPTIMIZE that rewrote the same files first wins: this round is skipped (the stream
+    goes on; the next round compacts what is left).
     """
+    from delta.exceptions import (
+        ConcurrentDeleteDeleteException,
+        ConcurrentDeleteReadException,
+        ConcurrentWriteException,
+        DeltaConcurrentModificationException,
+    )
     from delta.tables import DeltaTable
 
+    lost_race = (
+        ConcurrentDeleteDeleteException,
+        ConcurrentDeleteReadException,
+        ConcurrentWriteException,
+        DeltaConcurrentModificationException,
+    )
     for path, where in ((ratings_path, f"source = '{SOURCE_STREAM}'"), (quarantine_path, None)):
         if not DeltaTable.isDeltaTable(spark, path):
             continue  # a table the stream has not written yet (its first batch creates it)
         optimize = DeltaTable.forPath(spark, path).optimize()
-        (optimize.where(where) if where else optimize).executeCompaction()
+        try:
+            (optimize.where(where) if where else optimize).executeCompaction()
+        except lost_race as exc:
+            print(
+                f"[stream_ratings] compaction of {path} skipped, a concurrent commit won: {exc}", flush=True
+            )
 
 
 def should_compact(batch_id: int, every: int) -> bool:

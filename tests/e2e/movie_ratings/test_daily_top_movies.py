@@ -43,10 +43,12 @@ def _movie_ids() -> list[int]:
 
 @pytest.fixture(scope="module")
 def scenario(
-    e2e: Any, run_id: int, user_ids: Any, sql: Any, airflow: Any, tmp_path_factory: Any
+    e2e: Any, run_id: int, user_ids: Any, sql: Any, airflow: Any, tmp_path_factory: Any, live_tables: Any
 ) -> dict[str, Any]:
     rng = random.Random(run_id)
     run_date = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 300))
+    for day in (run_date, run_date + timedelta(days=1)):  # the mart dates these tests write
+        live_tables.borrow(day)
     event_day = run_date - timedelta(days=1)
     boosted = sorted(rng.sample(_movie_ids(), BOOSTED_MOVIES))
 

@@ -2,8 +2,8 @@
 
 run_tests.sh runs this tier in two lanes side by side (pytest-xdist, `--dist loadgroup`): most of
 an e2e test is waiting on Airflow, sensors and Spark start-up. Tests that use Kafka Connect (the
-bank's worker-crash test restarts it) share one lane; the others, the other lane. The stop/start
-test runs alone, after both.
+bank's worker-crash test restarts it) share one lane; the others, the other lane. Tests marked
+`restart` (the stop/start test, the scheduler and broker kills) run alone, after both.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ CONNECT_LANE = ("bank", "mongo", "channels")
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked `restart` stop and start the whole platform: run them after everything else.
+    """Tests marked `restart` stop, kill or restart a shared service: run them after everything else.
 
     Every other test gets its lane (an xdist group), from the folder it lives in. `tryfirst`: xdist
     reads the groups in its own hook of the same name; this conftest is registered before xdist's

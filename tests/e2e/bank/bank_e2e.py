@@ -177,6 +177,54 @@ def thrift_query(conn: Any, sql: str) -> list[tuple[Any, ...]]:
 
 
 # ---- Connect worker process ---------------------------------------------------------------------------
+OPERATIONS = "cdc.santander.operations"
+
+
+def operations_end() -> int:
+    """The end offset of `cdc.santander.operations`, summed over its partitions."""
+    from datalake.connect import topic_end_offsets
+
+    return sum(off for (t, _p), off in topic_end_offsets(r"cdc\..*").items() if t == OPERATIONS)
+
+
+def assert_raw_zone_exactly_once(grown: str, start: int) -> None:
+    """Every offset of every `cdc.*` partition is in exactly one committed raw file (or in the
+    dead-letter topic), and no file holds an offset beyond the end; the lines of `grown`'s files
+    from offset `start` on (the fault's window) are the offsets their names say, once each."""
+    from datalake.connect import dead_letters, topic_end_offsets
+
+    dead = dead_letters("dlq.lake-sink-cdc")
+    ends = topic_end_offsets(r"cdc\..*")
+    for (topic, partition), end in sorted(ends.items()):
+        files = [f for f in raw_files(topic) if f.partition == partition]
+        covered: list[int] = []
+        for f in files:
+            assert f.start <= f.end, f"bad file name {f.path}"
+            covered.extend(range(f.start, f.end + 1))
+        duplicates = len(covered) - len(set(covered))
+        assert duplicates == 0, f"{topic}[{partition}]: {duplicates} offsets in more than one committed file"
+        missing = set(range(end)) - set(covered) - {o for (t, p, o) in dead if (t, p) == (topic, partition)}
+        assert not missing, (
+            f"{topic}[{partition}]: {len(missing)} offsets missing, first {sorted(missing)[:10]}"
+        )
+        extra = set(covered) - set(range(end))
+        assert not extra, f"{topic}[{partition}]: offsets beyond the end offset {end}: {sorted(extra)[:10]}"
+        # Contents of every file the crash window could touch: each line is the offset its name says.
+        for f in files:
+            if topic == grown and f.end < start:
+                continue
+            offsets = [line["offset"] for line in read_raw(f.path)]
+            assert offsets == list(range(f.start, f.end + 1)) or (
+                set(offsets) <= set(range(f.start, f.end + 1))
+                and set(range(f.start, f.end + 1)) - set(offsets)
+                <= {o for (t, p, o) in dead if (t, p) == (topic, partition)}
+            ), f"{f.path}: lines hold offsets {offsets[:5]}... not the file's range"
+            assert len(offsets) == len(set(offsets)), f"{f.path}: duplicate lines"
+            assert all(
+                line["topic"] == topic and line["partition"] == partition for line in read_raw(f.path)[:1]
+            )
+
+
 def connect_worker_pid() -> int:
     out = subprocess.run([*SUPERVISORCTL, "pid", "kafka-connect"], capture_output=True, text=True, check=True)
     return int(out.stdout.strip())

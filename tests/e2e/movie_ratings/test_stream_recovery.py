@@ -7,11 +7,12 @@ the malformed ones (tagged with the run id) must each be in the quarantine exact
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 import pytest
+
+from tests.background import Background
 
 pytestmark = pytest.mark.e2e
 
@@ -48,41 +49,21 @@ def test_kill_minus_9_mid_flight_loses_and_duplicates_nothing(
     tag = f"e2e-recovery-{run_id}-{time.time_ns()}"
     events, valid, invalid = _events(e2e, ids, tag)
 
-    produced: dict[str, Any] = {}
-
-    def send() -> None:
-        try:
-            produced["count"] = e2e.produce(
-                events, rate=RATE, keys=[str(ids[i]).encode() for i in range(EVENTS)]
-            )
-        except BaseException as exc:  # surfaced below, in the test thread
-            produced["error"] = exc
-
-    sender = threading.Thread(target=send, name="e2e-producer", daemon=True)
-    sender.start()
+    keys = [str(ids[i]).encode() for i in range(EVENTS)]
+    sender = Background(lambda: e2e.produce(events, rate=RATE, keys=keys), "the producer")
 
     # Kill once the first events are in Delta and the producer is still sending.
     landed = e2e.wait_for(
         lambda: e2e.range_counts(sql, ids)[0], 120, "the first events of this run in Delta", every=1.0
     )
     pid = e2e.ensure_stream_running()
-    assert sender.is_alive(), f"the producer finished before the kill ({landed} rows landed): raise EVENTS"
+    assert sender.running(), f"the producer finished before the kill ({landed} rows landed): raise EVENTS"
     e2e.kill_stream_hard(pid)
 
     e2e.restarted_by_supervisor(not_pid=pid)  # the test does not start it
-    sender.join(timeout=180)
-    assert not sender.is_alive(), "the producer did not finish within 180 s"
-    assert "error" not in produced, f"producing failed: {produced.get('error')!r}"
-    assert produced["count"] == EVENTS
+    assert sender.result(timeout=180) == EVENTS
 
-    counts = e2e.wait_for(
-        lambda: (c := e2e.range_counts(sql, ids))[0] >= valid and c,
-        360,
-        f"{valid} valid events of this run in movie_ratings.ratings after the restart",
-    )
-    assert counts == (valid, valid, valid), (
-        f"after kill -9 + restart: rows, distinct userIds, distinct offsets = {counts}, expected {valid} each"
-    )
+    e2e.assert_landed_once(sql, ids, valid, "kill -9 + restart")
 
     def quarantine_counts() -> tuple[int, int]:
         ((rows, offsets),) = sql(

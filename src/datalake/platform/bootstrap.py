@@ -151,10 +151,20 @@ def init_postgres(ctx: Context) -> None:
     own(marker, "postgres", recursive=False)
 
 
+def kafka_cluster_id() -> str:
+    """A random cluster id as Kafka writes them (URL-safe base64 of 16 bytes), never starting with
+    '-': the storage tool would read such an id as an option and refuse to format (1 start in 64
+    failed so, in a CI rehearsal). Kafka's own `Uuid.randomUuid` draws again for the same reason."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def init_kafka(ctx: Context) -> None:
     if (ctx.paths.data / "kafka" / "meta.properties").exists():
         return
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cluster_id = kafka_cluster_id()
     cmd = [
         ctx.java,
         f"-Dlog4j2.configurationFile={ctx.conf('kafka', 'log4j2.properties')}",

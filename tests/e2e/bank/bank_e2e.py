@@ -8,6 +8,8 @@ server (pyhive) and Airflow (REST).
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import time
 import uuid
@@ -223,6 +225,68 @@ def assert_raw_zone_exactly_once(grown: str, start: int) -> None:
             assert all(
                 line["topic"] == topic and line["partition"] == partition for line in read_raw(f.path)[:1]
             )
+
+
+def new_operations_in_raw(first_id: int, start: int) -> tuple[set[int], int]:
+    """The operations MariaDB has with an id above `first_id` that are not in the raw zone's
+    `cdc.santander.operations` files from offset `start` on, and how many inserts of those ids the
+    raw zone holds twice (Debezium is at-least-once: a second copy under a new offset)."""
+    new_ids = {
+        row[0] for row in mariadb_exec(f"SELECT id FROM santander.operations WHERE id > {first_id}")[0]
+    }
+    seen = [
+        line["value"]["after"]["id"]
+        for f in raw_files(OPERATIONS)
+        if f.end >= start
+        for line in read_raw(f.path)
+        if line["value"] and line["value"].get("op") in ("c", "r") and line["value"]["after"]
+    ]
+    return new_ids - set(seen), sum(1 for i in seen if i in new_ids) - len(new_ids & set(seen))
+
+
+class CdcFault:
+    """One supervised program killed with -9 while operations flow through CDC, and the raw zone
+    checked after: `begin()` notes where the topic and the table stand, `kill(program, grown)` kills
+    once the topic has grown by `grown` records and waits for supervisord's restart, `settle()`
+    waits for the connectors and the lake, checks every offset and every new row, and returns how
+    many inserts Debezium sent twice."""
+
+    def begin(self) -> None:
+        wait_until("the bank connectors to be RUNNING", connectors_running, 120)
+        wait_lake_caught_up(timeout_s=300)
+        self.start = operations_end()
+        ((self.first_id,),) = mariadb_exec("SELECT COALESCE(MAX(id), 0) FROM santander.operations")[0]
+
+    def kill(self, program: str, grown: int) -> None:
+        from datalake.platform.paths import get_paths
+        from datalake.platform.supervisor import Supervisor
+
+        wait_until(
+            f"{OPERATIONS} to grow by {grown} records",
+            lambda: operations_end() >= self.start + grown,
+            120,
+            0.5,
+        )
+        supervisor = Supervisor(get_paths())
+        self.pid = supervisor.pid(program)
+        assert self.pid, f"{program} is not running"
+        os.kill(self.pid, signal.SIGKILL)
+        self.killed_at = time.monotonic()
+        wait_until(
+            f"supervisord to restart {program}", lambda: supervisor.pid(program) not in (0, self.pid), 120, 1
+        )
+        self.restarted_s = time.monotonic() - self.killed_at
+
+    def settle(self) -> int:
+        wait_until("the bank connectors to be RUNNING after the restart", connectors_running, 240, 3)
+        wait_lake_caught_up(timeout_s=420)
+        self.recovered_s = time.monotonic() - self.killed_at
+        assert_raw_zone_exactly_once(OPERATIONS, self.start)
+        missing, resent = new_operations_in_raw(self.first_id, self.start)
+        assert not missing, (
+            f"{len(missing)} committed operations not in the raw zone, first {sorted(missing)[:10]}"
+        )
+        return resent
 
 
 def connect_worker_pid() -> int:

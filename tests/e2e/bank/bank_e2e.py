@@ -7,10 +7,8 @@ server (pyhive) and Airflow (REST).
 
 from __future__ import annotations
 
+import functools
 import json
-import os
-import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Callable
@@ -21,15 +19,10 @@ from typing import Any
 import pytest
 import requests
 
-from datalake.platform.paths import get_paths
-from datalake.settings import REPO_ROOT, get_settings
+from datalake.settings import get_settings
+from tests.faults import kill_and_wait
 
 DAG_ID = "mysql_ingestion_pipeline"
-SUPERVISORCTL = [
-    str(REPO_ROOT / ".venv/bin/supervisorctl"),
-    "-c",
-    str(get_paths().supervisor_conf),
-]
 
 
 def wait_until(what: str, check: Callable[[], Any], timeout_s: float, interval_s: float = 2.0) -> Any:
@@ -63,21 +56,38 @@ def reachable() -> str | None:
     return None
 
 
+BANK_CONNECTORS = ("mariadb-santander", "mariadb-stock-market", "lake-sink-cdc")
+
+
+def _states(status: dict[str, Any]) -> list[str | None]:
+    return [status.get("connector", {}).get("state")] + [t.get("state") for t in status.get("tasks", [])]
+
+
 def connectors_running() -> dict[str, str] | None:
     """{name: state} when every bank connector and its tasks are RUNNING, else None."""
     from datalake.connect import ConnectClient
 
     client = ConnectClient()
     states: dict[str, str] = {}
-    for name in ("mariadb-santander", "mariadb-stock-market", "lake-sink-cdc"):
+    for name in BANK_CONNECTORS:
         status = client.status(name) or {}
-        all_states = [status.get("connector", {}).get("state")] + [
-            t.get("state") for t in status.get("tasks", [])
-        ]
-        if not status.get("tasks") or any(s != "RUNNING" for s in all_states):
+        if not status.get("tasks") or any(s != "RUNNING" for s in _states(status)):
             return None
         states[name] = "RUNNING"
     return states
+
+
+def fail_on_failed_connector() -> None:
+    """Fail the test at once, with the trace, when a bank connector or task is FAILED: a FAILED
+    task stays so until restarted, and waiting on its offsets would only time out."""
+    from datalake.connect import ConnectClient
+
+    client = ConnectClient()
+    for name in BANK_CONNECTORS:
+        status = client.status(name) or {}
+        if "FAILED" in _states(status):
+            traces = [t.get("trace", "") for t in [status.get("connector", {}), *status.get("tasks", [])]]
+            pytest.fail(f"{name} is FAILED: {next((t for t in traces if t), '')[:1500]}")
 
 
 def wait_lake_caught_up(timeout_s: float = 240) -> None:
@@ -85,7 +95,12 @@ def wait_lake_caught_up(timeout_s: float = 240) -> None:
     from datalake.pipelines import bank
 
     target = bank.mark_source(f"e2e-{uuid.uuid4().hex[:8]}")
-    wait_until(f"Debezium offsets to reach GTIDs {target}", lambda: bank.source_reached(target)[0], timeout_s)
+
+    def reached() -> bool:
+        fail_on_failed_connector()
+        return bank.source_reached(target)[0]
+
+    wait_until(f"Debezium offsets to reach GTIDs {target}", reached, timeout_s)
     targets = {tp: off for tp, off in bank.parse_targets(bank.end_offsets()).items()}
     wait_until(
         f"the lake sink to commit the cdc topics up to {targets}",
@@ -162,7 +177,10 @@ def raw_files(topic: str) -> list[RawFile]:
     return sorted(files, key=lambda f: (f.partition, f.start))
 
 
+@functools.lru_cache(maxsize=1024)
 def read_raw(path: str) -> list[dict[str, Any]]:
+    """A committed raw file's lines, read once per test run: a committed file never changes (its
+    name is its offset range), and a fault test's checks read the same files twice."""
     response = _webhdfs(path, "OPEN")
     response.raise_for_status()
     return [json.loads(line) for line in response.text.splitlines() if line.strip()]
@@ -258,40 +276,24 @@ class CdcFault:
         ((self.first_id,),) = mariadb_exec("SELECT COALESCE(MAX(id), 0) FROM santander.operations")[0]
 
     def kill(self, program: str, grown: int) -> None:
-        from datalake.platform.paths import get_paths
-        from datalake.platform.supervisor import Supervisor
-
         wait_until(
             f"{OPERATIONS} to grow by {grown} records",
             lambda: operations_end() >= self.start + grown,
             120,
             0.5,
         )
-        supervisor = Supervisor(get_paths())
-        self.pid = supervisor.pid(program)
-        assert self.pid, f"{program} is not running"
-        os.kill(self.pid, signal.SIGKILL)
-        self.killed_at = time.monotonic()
-        wait_until(
-            f"supervisord to restart {program}", lambda: supervisor.pid(program) not in (0, self.pid), 120, 1
-        )
-        self.restarted_s = time.monotonic() - self.killed_at
+        self.restart = kill_and_wait(program)
 
     def settle(self) -> int:
         wait_until("the bank connectors to be RUNNING after the restart", connectors_running, 240, 3)
         wait_lake_caught_up(timeout_s=420)
-        self.recovered_s = time.monotonic() - self.killed_at
+        self.recovered_s = time.monotonic() - self.restart.killed_at
         assert_raw_zone_exactly_once(OPERATIONS, self.start)
         missing, resent = new_operations_in_raw(self.first_id, self.start)
         assert not missing, (
             f"{len(missing)} committed operations not in the raw zone, first {sorted(missing)[:10]}"
         )
         return resent
-
-
-def connect_worker_pid() -> int:
-    out = subprocess.run([*SUPERVISORCTL, "pid", "kafka-connect"], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip())
 
 
 # ---- Airflow ------------------------------------------------------------------------------------------

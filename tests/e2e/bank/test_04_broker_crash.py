@@ -29,7 +29,8 @@ def test_kill_minus_9_of_the_broker_mid_cdc_loses_nothing(bank_platform: None) -
     loader.result(timeout=240)
     resent = fault.settle()
     print(
-        f"{BROKER} {fault.pid} killed, restarted by supervisord in {fault.restarted_s:.1f}s; {ROWS} new "
+        f"{BROKER} {fault.restart.pid} killed, restarted by supervisord in {fault.restart.restarted_s:.1f}s; "
+        f"healthy in {fault.restart.healthy_s:.1f}s; {ROWS} new "
         f"operations all in raw, {resent} sent twice by Debezium; lake caught up {fault.recovered_s:.0f}s "
         "after the kill"
     )

@@ -12,6 +12,7 @@ MariaDB.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pymysql
@@ -27,27 +28,33 @@ BATCH = 2_000
 SERVER = "mariadb"
 
 
-def _write(rows: int) -> int:
-    """Add `rows` operations in batches; a batch the crash broke is retried once the server is back."""
-    added = 0
+def _write(rows: int, restarted: threading.Event) -> int:
+    """Add at least `rows` operations in batches, and go on until one batch has gone in after the
+    restart: the writer is always mid-write at the kill. A batch the crash broke is retried."""
+    added, after_restart = 0, False
     deadline = time.monotonic() + 300
-    while added < rows and time.monotonic() < deadline:
+    while not (added >= rows and after_restart) and time.monotonic() < deadline:
+        back = restarted.is_set()
         try:
             added += generate(operations=BATCH).get("operations", 0)
         except pymysql.MySQLError:
             time.sleep(1)  # the server is down or restarting
+        else:
+            after_restart = after_restart or back
     return added
 
 
 def test_kill_minus_9_of_mariadb_mid_cdc_and_debezium_resumes(bank_platform: None) -> None:
     fault = CdcFault()
     fault.begin()
-    writer = Background(lambda: _write(ROWS), "the writer")
+    restarted = threading.Event()
+    writer = Background(lambda: _write(ROWS, restarted), "the writer")
     fault.kill(SERVER, grown=6_000)
+    restarted.set()
     assert writer.result(timeout=360) >= ROWS, "the writer did not get its rows in after the restart"
     resent = fault.settle()
     print(
-        f"{SERVER} {fault.pid} killed, restarted by supervisord in {fault.restarted_s:.1f}s; every "
-        f"committed operation in raw, {resent} sent twice by Debezium; lake caught up "
-        f"{fault.recovered_s:.0f}s after the kill"
+        f"{SERVER} {fault.restart.pid} killed, restarted by supervisord in {fault.restart.restarted_s:.1f}s, "
+        f"healthy in {fault.restart.healthy_s:.1f}s; every committed operation in raw, {resent} sent "
+        f"twice by Debezium; lake caught up {fault.recovered_s:.0f}s after the kill"
     )

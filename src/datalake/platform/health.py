@@ -100,12 +100,16 @@ def namenode_active(webhdfs_url: str) -> str:
     return "active, out of safe mode"
 
 
-def datanodes_live(webhdfs_url: str) -> str:
-    beans = _http_json(f"{webhdfs_url}/jmx?qry=Hadoop:service=NameNode,name=FSNamesystemState")["beans"]
-    live = beans[0].get("NumLiveDataNodes", 0) if beans else 0
-    if live < 1:
-        raise Unhealthy("no live DataNode registered with the NameNode")
-    return f"{live} live DataNode(s)"
+def datanode_registered(datanode_url: str) -> str:
+    """Asks the DataNode itself, not the NameNode: the NameNode counts a killed DataNode as live
+    until its heartbeat expires (10 minutes), so its count says nothing about a restart."""
+    beans = _http_json(f"{datanode_url}/jmx?qry=Hadoop:service=DataNode,name=DataNodeInfo")["beans"]
+    actors = json.loads(beans[0].get("BPServiceActorInfo") or "[]") if beans else []
+    running = [a for a in actors if a.get("ActorState") == "RUNNING" and a.get("NamenodeHaState") == "active"]
+    if not running:
+        states = [a.get("ActorState") for a in actors] or "none"
+        raise Unhealthy(f"not registered with an active NameNode (block pool actors: {states})")
+    return f"registered with {running[0].get('NamenodeAddress')}, {beans[0].get('XceiverCount', 0)} transfers"
 
 
 def metastore_databases(uri: str) -> str:

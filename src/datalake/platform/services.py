@@ -18,6 +18,9 @@ from datalake.platform.accounts import service_account
 from datalake.platform.paths import Paths, get_paths, java_home
 from datalake.settings import Settings, get_settings
 
+# The DataNode's web port (dfs.datanode.http.address, configs.py): its health check asks it directly.
+DATANODE_HTTP = "http://127.0.0.1:9864"
+
 # Hadoop and the Hive metastore reflect into JDK internals; the same list Hadoop's scripts add.
 JPMS_OPENS = [
     "-XX:+IgnoreUnrecognizedVMOptions",
@@ -290,9 +293,9 @@ def build_registry() -> list[Service]:
             name="hdfs-datanode",
             role="lake filesystem blocks",
             ports=(9864, 9866, 9867),
-            url="http://127.0.0.1:9864",
+            url=DATANODE_HTTP,
             command=lambda ctx: _hadoop_java(ctx, "384m", "org.apache.hadoop.hdfs.server.datanode.DataNode"),
-            check=lambda st: health.datanodes_live(st.webhdfs_url),
+            check=lambda st: health.datanode_registered(DATANODE_HTTP),
             depends_on=("hdfs-namenode",),
         ),
         Service(

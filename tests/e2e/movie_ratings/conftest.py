@@ -24,6 +24,7 @@ import pytest
 
 from datalake.platform.paths import get_paths
 from datalake.settings import REPO_ROOT, get_settings
+from tests.background import Background
 
 TOPIC = "movieRatings"
 STREAM_PROGRAM = "movie-ratings-stream"
@@ -147,6 +148,20 @@ def sql() -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
 
     yield run
     conn.close()
+
+
+def flow_started(sql: Callable[[str], list[tuple[Any, ...]]], ids: UserIds, rate: float) -> Background:
+    """One rating per userId of `ids` produced at `rate` events/s in the background, returned once
+    the first of them is queryable in Delta: a fault test kills something while they flow."""
+    now = int(time.time())
+    events = [
+        {"userId": ids[i], "movieId": 1 + i % 500, "rating": 0.5 + (i % 10) / 2, "timestamp": now}
+        for i in range(ids.size)
+    ]
+    keys = [str(ids[i]).encode() for i in range(ids.size)]
+    sender = Background(lambda: produce(events, rate=rate, keys=keys), "the producer")
+    wait_for(lambda: range_counts(sql, ids)[0], 120, "the first events of this run in Delta", every=1.0)
+    return sender
 
 
 def range_counts(sql: Callable[[str], list[tuple[Any, ...]]], ids: UserIds) -> tuple[int, int, int]:
@@ -471,6 +486,7 @@ def as_json(value: Any) -> bytes:
 HELPERS = (
     wait_for,
     produce,
+    flow_started,
     range_counts,
     assert_landed_once,
     ensure_stream_running,

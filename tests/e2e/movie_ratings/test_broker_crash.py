@@ -12,16 +12,12 @@ Marked `restart`: it runs alone after the two e2e lanes, since every other test'
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 from typing import Any
 
 import pytest
 
-from datalake.platform.paths import get_paths
-from datalake.platform.supervisor import Supervisor
-from tests.background import Background
+from tests.faults import kill_and_wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.restart]
 
@@ -35,35 +31,15 @@ def test_kill_minus_9_of_the_broker_mid_stream_loses_and_duplicates_nothing(
 ) -> None:
     e2e.ensure_stream_running()
     ids = user_ids(2, EVENTS)
-    now = int(time.time())
-    events = [
-        {"userId": ids[i], "movieId": 1 + i % 500, "rating": 0.5 + (i % 10) / 2, "timestamp": now}
-        for i in range(EVENTS)
-    ]
-    keys = [str(ids[i]).encode() for i in range(EVENTS)]
-    sender = Background(lambda: e2e.produce(events, rate=RATE, keys=keys), "the producer")
-    e2e.wait_for(
-        lambda: e2e.range_counts(sql, ids)[0], 120, "the first events of this run in Delta", every=1.0
-    )
+    sender = e2e.flow_started(sql, ids, RATE)
 
-    supervisor = Supervisor(get_paths())
-    broker = supervisor.pid(BROKER)
-    assert broker, f"{BROKER} is not running"
     assert sender.running(), "the producer finished before the kill: raise EVENTS"
-    os.kill(broker, signal.SIGKILL)
-    killed_at = time.monotonic()
-
-    restarted = e2e.wait_for(
-        lambda: (p := supervisor.pid(BROKER)) not in (0, broker) and p,
-        120,
-        f"supervisord to restart {BROKER}",
-        every=1.0,
-    )
-    restarted_s = time.monotonic() - killed_at
+    restart = kill_and_wait(BROKER)
     assert sender.result(timeout=240) == EVENTS
 
     e2e.assert_landed_once(sql, ids, EVENTS, "the broker's kill -9")
     print(
-        f"{BROKER} {broker} killed, {restarted} restarted by supervisord in {restarted_s:.1f}s; "
-        f"all {EVENTS} events in Delta once, {time.monotonic() - killed_at:.1f}s after the kill"
+        f"{BROKER} {restart.pid} killed, {restart.new_pid} restarted by supervisord in "
+        f"{restart.restarted_s:.1f}s, healthy in {restart.healthy_s:.1f}s; all {EVENTS} events in "
+        f"Delta once, {time.monotonic() - restart.killed_at:.1f}s after the kill"
     )

@@ -6,6 +6,8 @@
   and the folders they leave empty.
 - `vacuum_delta`: VACUUM of every Delta table, files unreferenced for DELTA_RETAIN_HOURS (default
   168) deleted (jobs/platform/vacuum_delta.py); what OPTIMIZE and overwrites leave behind.
+- `compact_raw`: the lake sink's small files of each `dt=` folder before the run's date merged per
+  topic partition (jobs/platform/compact_raw.py); the sink commits one every 10 s per partition.
 
 A re-run of a date deletes the same (the cut-off comes from the logical date, not the clock).
 """
@@ -54,6 +56,7 @@ def platform_maintenance() -> None:
 
     clean_metadata() >> clean_logs()
     spark_job("vacuum_delta", "platform/vacuum_delta.py", [])
+    spark_job("compact_raw", "platform/compact_raw.py", ["--run-date", "{{ ds }}"])
 
 
 platform_maintenance()

@@ -23,9 +23,11 @@ def webhdfs(
     *,
     user: str | None = None,
     settings: Settings | None = None,
+    data: bytes | None = None,
     **params: Any,
 ) -> requests.Response:
-    """One WebHDFS request (`GET /webhdfs/v1<path>?op=...`); `user` defaults to the service account.
+    """One WebHDFS request (`GET /webhdfs/v1<path>?op=...`); `user` defaults to the service account,
+    `data` is the body of a CREATE or APPEND (sent on to the DataNode the NameNode redirects to).
 
     The response is returned as is (status codes included), so callers decide what an error means.
     """
@@ -34,5 +36,10 @@ def webhdfs(
     s = settings or get_settings()
     query = {"op": op, "user.name": user or service_account(s), **params}
     return requests.request(
-        method, f"{s.webhdfs_url}/webhdfs/v1{path}", params=query, timeout=TIMEOUT_S, allow_redirects=True
+        method,
+        f"{s.webhdfs_url}/webhdfs/v1{path}",
+        params=query,
+        data=data,
+        timeout=TIMEOUT_S,
+        allow_redirects=True,
     )

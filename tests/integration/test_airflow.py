@@ -24,9 +24,10 @@ def test_login_lists_dags() -> None:
 
 def test_maintenance_cleans_airflows_metadata_and_logs_as_a_task() -> None:
     """`airflow db clean` runs inside a task (Airflow 3 masks the metadata DB's URL there, so the
-    task passes `Settings.airflow_db_url`) and the log cleanup finds the log folder. Logical date 2020: the
-    cut-off is in 2019, older than anything here, so it deletes nothing a user has; the VACUUM keeps
-    a week of every Delta table's history, what a daily run keeps anyway."""
+    task passes `Settings.airflow_db_url`) and the log cleanup finds the log folder. Logical date
+    2020: the cut-off is in 2019, older than anything here, so it deletes nothing a user has; the
+    VACUUM keeps a week of every Delta table's history, what a daily run keeps anyway; the raw
+    zone's compaction touches folders before 2020-01-02 only (there are none)."""
     import uuid
 
     airflow = AirflowClient()
@@ -41,4 +42,5 @@ def test_maintenance_cleans_airflows_metadata_and_logs_as_a_task() -> None:
         "clean_metadata": "success",
         "clean_logs": "success",
         "vacuum_delta": "success",
+        "compact_raw": "success",
     }

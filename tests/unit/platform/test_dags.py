@@ -53,5 +53,5 @@ def test_healthcheck_touches_every_service(dagbag) -> None:
 
 def test_maintenance_cleans_metadata_then_logs_and_vacuums_daily(dagbag) -> None:
     dag = dagbag.dags["platform_maintenance"]
-    assert sorted(dag.task_ids) == ["clean_logs", "clean_metadata", "vacuum_delta"]
+    assert sorted(dag.task_ids) == ["clean_logs", "clean_metadata", "compact_raw", "vacuum_delta"]
     assert dag.get_task("clean_metadata").downstream_task_ids == {"clean_logs"}

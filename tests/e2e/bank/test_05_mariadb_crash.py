@@ -28,7 +28,7 @@ BATCH = 2_000
 SERVER = "mariadb"
 
 
-def _write(rows: int, restarted: threading.Event) -> int:
+def _write(rows: int, restarted: threading.Event) -> tuple[int, bool]:
     """Add at least `rows` operations in batches, and go on until one batch has gone in after the
     restart: the writer is always mid-write at the kill. A batch the crash broke is retried."""
     added, after_restart = 0, False
@@ -41,7 +41,7 @@ def _write(rows: int, restarted: threading.Event) -> int:
             time.sleep(1)  # the server is down or restarting
         else:
             after_restart = after_restart or back
-    return added
+    return added, after_restart
 
 
 def test_kill_minus_9_of_mariadb_mid_cdc_and_debezium_resumes(bank_platform: None) -> None:
@@ -51,7 +51,8 @@ def test_kill_minus_9_of_mariadb_mid_cdc_and_debezium_resumes(bank_platform: Non
     writer = Background(lambda: _write(ROWS, restarted), "the writer")
     fault.kill(SERVER, grown=6_000)
     restarted.set()
-    assert writer.result(timeout=360) >= ROWS, "the writer did not get its rows in after the restart"
+    added, after_restart = writer.result(timeout=360)
+    assert added >= ROWS and after_restart, f"the writer added {added} rows; a batch after the restart: {after_restart}"
     resent = fault.settle()
     print(
         f"{SERVER} {fault.restart.pid} killed, restarted by supervisord in {fault.restart.restarted_s:.1f}s, "

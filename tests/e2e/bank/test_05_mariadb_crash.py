@@ -52,7 +52,9 @@ def test_kill_minus_9_of_mariadb_mid_cdc_and_debezium_resumes(bank_platform: Non
     fault.kill(SERVER, grown=6_000)
     restarted.set()
     added, after_restart = writer.result(timeout=360)
-    assert added >= ROWS and after_restart, f"the writer added {added} rows; a batch after the restart: {after_restart}"
+    assert added >= ROWS and after_restart, (
+        f"the writer added {added} rows; a batch after the restart: {after_restart}"
+    )
     resent = fault.settle()
     print(
         f"{SERVER} {fault.restart.pid} killed, restarted by supervisord in {fault.restart.restarted_s:.1f}s, "

@@ -6,8 +6,9 @@
   and the folders they leave empty.
 - `vacuum_delta`: VACUUM of every Delta table, files unreferenced for DELTA_RETAIN_HOURS (default
   168) deleted (jobs/platform/vacuum_delta.py); what OPTIMIZE and overwrites leave behind.
-- `compact_raw`: the lake sink's small files of each `dt=` folder before the run's date merged per
-  topic partition (jobs/platform/compact_raw.py); the sink commits one every 10 s per partition.
+- `compact_raw`: the lake sink's small files of each `dt=` folder older than the day before the
+  logical date merged per topic partition (jobs/platform/compact_raw.py); the sink commits one every
+  10 s per partition.
 
 A re-run of a date deletes the same (the cut-off comes from the logical date, not the clock).
 """
@@ -56,7 +57,8 @@ def platform_maintenance() -> None:
 
     clean_metadata() >> clean_logs()
     spark_job("vacuum_delta", "platform/vacuum_delta.py", [])
-    spark_job("compact_raw", "platform/compact_raw.py", ["--run-date", "{{ ds }}"])
+    # The day before the logical date: the day that has just closed is left to the daily DAGs.
+    spark_job("compact_raw", "platform/compact_raw.py", ["--run-date", "{{ macros.ds_add(ds, -1) }}"])
 
 
 platform_maintenance()

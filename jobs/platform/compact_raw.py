@@ -7,13 +7,17 @@ reader lists and opens each of them. Run daily by `platform_maintenance`.
 A file's name is its offset range (`topic+partition+start+end.jsonl`, inclusive), and the sink
 finds where to resume from the highest end it sees. A merged file keeps that meaning: only files
 whose ranges follow each other (next start = end + 1) are merged, up to `--max-file-mb`, and the
-result is named by the first start and the last end. Each merge writes a hidden part file,
-renames it into place, then deletes the files it replaced. A crash between the rename and the
-deletes leaves files whose range a merged file covers: the next run deletes them first, since
-their lines are in the merged file byte for byte. Until then a reader sees those offsets twice,
-which every reader of the raw zone tolerates (one line per topic, partition and offset is kept).
+result is named by the first start and the last end; each partition's last file stays as it is
+(see `merges`). Each merge writes a hidden part file, renames it into place, then deletes the files
+it replaced. A crash before the rename leaves a part file, which the next run deletes; a crash
+between the rename and the deletes leaves files whose range a merged file covers, which the next
+run deletes, since their lines are in the merged file byte for byte. Until then a reader of that
+day sees those offsets twice: `curate_cdc` and the Mongo curation keep one event per key and
+offset, `channel_operations` (which reads one day) would count them twice and its reconcile check
+fails the run; docs/reliability.md says which days each reader reads.
 
-Only `dt=` folders before the run date are touched (the sink still writes today's); the bytes are
+Only `dt=` folders before `--run-date` are touched: the DAG passes the day before its logical date,
+so the day that has just closed, and today's, are left to the sink and the daily DAGs. The bytes are
 copied by Hadoop's FileSystem API, so the same job runs on HDFS and on GCS.
 
     spark-submit jobs/platform/compact_raw.py --run-date 2026-11-30 [--root hdfs://.../raw/kafka]
@@ -60,41 +64,47 @@ def committed_name(topic: str, partition: int, start: int, end: int) -> str:
     return f"{topic}+{partition}+{start:020d}+{end:020d}.jsonl"
 
 
+def _by_partition(files: list[RawFile]) -> dict[tuple[str, int], list[RawFile]]:
+    """Each partition's files, by start offset (the widest first when two start together)."""
+    groups: dict[tuple[str, int], list[RawFile]] = defaultdict(list)
+    for f in files:
+        groups[(f.topic, f.partition)].append(f)
+    return {key: sorted(fs, key=lambda f: (f.start, -f.end)) for key, fs in sorted(groups.items())}
+
+
 def covered(files: list[RawFile]) -> list[RawFile]:
     """Files whose offset range lies within another file's of the same partition: what an
-    interrupted merge left beside its result. Of two files with the same range, the later name
-    goes."""
+    interrupted merge left beside its result. (Two files of one folder never share a range: the
+    range is the name.)"""
     gone = []
-    for f in files:
-        for g in files:
-            if g is f or (g.topic, g.partition) != (f.topic, f.partition):
-                continue
-            if (
-                g.start <= f.start
-                and f.end <= g.end
-                and ((g.start, g.end) != (f.start, f.end) or g.name < f.name)
-            ):
+    for group in _by_partition(files).values():
+        reach = -1
+        for f in group:
+            if f.end <= reach:
                 gone.append(f)
-                break
+            reach = max(reach, f.end)
     return gone
 
 
 def merges(files: list[RawFile], max_bytes: int) -> list[list[RawFile]]:
     """Runs of two or more files of one partition whose ranges follow each other, each run at most
-    `max_bytes` (a file larger than that stays as it is)."""
-    by_partition: dict[tuple[str, int], list[RawFile]] = defaultdict(list)
-    for f in files:
-        by_partition[(f.topic, f.partition)].append(f)
+    `max_bytes` (a file larger than that stays as it is).
+
+    A partition's last file (the highest end) is never merged: the sink, on (re)start, takes the
+    highest end it finds in a listing, and a listing taken while a merge renames and deletes could
+    otherwise miss both the merged file and the last file it replaced, and rewrite their offsets."""
     out: list[list[RawFile]] = []
-    for key in sorted(by_partition):
+    for group in _by_partition(files).values():
         run: list[RawFile] = []
-        for f in sorted(by_partition[key], key=lambda f: f.start):
-            if run and f.start == run[-1].end + 1 and sum(r.size for r in run) + f.size <= max_bytes:
+        size = 0
+        for f in sorted(group, key=lambda f: f.start)[:-1]:
+            if run and f.start == run[-1].end + 1 and size + f.size <= max_bytes:
                 run.append(f)
+                size += f.size
                 continue
             if len(run) > 1:
                 out.append(run)
-            run = [f]
+            run, size = [f], f.size
         if len(run) > 1:
             out.append(run)
     return out
@@ -108,13 +118,15 @@ def closed_days(folders: list[str], run_date: date) -> list[str]:
 def compact_day(fs: Any, jvm: Any, folder: Any, max_bytes: int) -> tuple[int, int]:
     """Compact one `dt=` folder; returns (files before, files after)."""
     Path = jvm.org.apache.hadoop.fs.Path
-    files = [
-        f
-        for s in fs.listStatus(folder)
-        if s.isFile() and (f := parse(s.getPath().getName(), int(s.getLen()))) is not None
-    ]
+    listing = [(s.getPath().getName(), int(s.getLen())) for s in fs.listStatus(folder) if s.isFile()]
+    # A part file is left only by a merge that died before its rename: its sources are all still
+    # there, and the next merge may be named differently (a late file joined the day).
+    for name, _ in listing:
+        if name.startswith(PART_PREFIX):
+            fs.delete(Path(folder, name), False)
+    files = [f for name, size in listing if (f := parse(name, size)) is not None]
     before = len(files)
-    leftovers = covered(files)
+    leftovers = set(covered(files))
     for f in leftovers:
         fs.delete(Path(folder, f.name), False)
     files = [f for f in files if f not in leftovers]

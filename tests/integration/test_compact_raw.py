@@ -1,6 +1,7 @@
 """`compact_raw` on a scratch copy of the raw zone's layout (never the live one): a closed day's
-contiguous files merge into one file named by the whole range, byte for byte; a file an earlier
-interrupted merge left goes; a gap and the run date's own folder stay as they are."""
+contiguous files merge into one file named by the whole range, byte for byte; what an interrupted
+merge left (a covered file, a part file) goes; the partition's last file, a lone file after a gap
+and the run date's own folder stay as they are."""
 
 from __future__ import annotations
 
@@ -33,14 +34,14 @@ def _listing(path: str) -> list[str]:
 def test_a_closed_day_is_merged_per_partition_and_today_is_left_alone(spark_submit, unique: str) -> None:
     root = urlparse(get_settings().lake.raw("kafka", "")).path.rstrip("/") + f"-it-{unique}"
     closed, today = f"{root}/{TOPIC}/dt=2020-01-01", f"{root}/{TOPIC}/dt=2020-01-02"
-    # 0..29 in three files; 30..39 is in today's folder; 40..49 alone after the gap;
-    # 0..9 once more as the merged file of an earlier, interrupted run would have left it.
-    for start, end in ((0, 9), (10, 19), (20, 29), (40, 49)):
+    # 0..29 in three files; 30..39 is in the run date's folder, contiguous with 40..49 there;
+    # 50..59 after a gap, then 60..69 (the partition's last file); 50..54 as an interrupted merge
+    # would have left it beside 50..59, and a part file a merge that died before its rename left.
+    for start, end in ((0, 9), (10, 19), (20, 29), (50, 59), (50, 54), (60, 69)):
         _put(f"{closed}/{committed_name(TOPIC, 0, start, end)}", range(start, end + 1))
-    _put(f"{closed}/{committed_name(TOPIC, 0, 50, 59)}", range(50, 60))
-    _put(f"{closed}/{committed_name(TOPIC, 0, 50, 54)}", range(50, 55))  # within 50..59: a leftover
+    _put(f"{closed}/.compact-{committed_name(TOPIC, 0, 0, 19)}", range(0, 20))
     _put(f"{today}/{committed_name(TOPIC, 0, 30, 39)}", range(30, 40))
-    _put(f"{today}/{committed_name(TOPIC, 0, 60, 69)}", range(60, 70))
+    _put(f"{today}/{committed_name(TOPIC, 0, 40, 49)}", range(40, 50))
     try:
         out = spark_submit(
             str(REPO_ROOT / "jobs/platform/compact_raw.py"),
@@ -48,20 +49,19 @@ def test_a_closed_day_is_merged_per_partition_and_today_is_left_alone(spark_subm
         )
         assert _listing(closed) == [
             committed_name(TOPIC, 0, 0, 29),
-            committed_name(TOPIC, 0, 40, 59),
+            committed_name(TOPIC, 0, 50, 59),
+            committed_name(TOPIC, 0, 60, 69),
         ], out.stdout
         merged = webhdfs("GET", f"{closed}/{committed_name(TOPIC, 0, 0, 29)}", "OPEN")
         assert merged.content == b"".join(_line(o) for o in range(30))
-        tail = webhdfs("GET", f"{closed}/{committed_name(TOPIC, 0, 40, 59)}", "OPEN")
-        assert tail.content == b"".join(_line(o) for o in range(40, 60))
-        assert _listing(today) == [committed_name(TOPIC, 0, 30, 39), committed_name(TOPIC, 0, 60, 69)]
-        assert f"{TOPIC}/dt=2020-01-01: 6 files -> 2" in out.stdout
+        assert _listing(today) == [committed_name(TOPIC, 0, 30, 39), committed_name(TOPIC, 0, 40, 49)]
+        assert f"{TOPIC}/dt=2020-01-01: 6 files -> 3" in out.stdout
 
         again = spark_submit(
             str(REPO_ROOT / "jobs/platform/compact_raw.py"),
             *("--run-date", "2020-01-02", "--root", get_settings().hdfs_uri + root),
         )
-        assert _listing(closed) == [committed_name(TOPIC, 0, 0, 29), committed_name(TOPIC, 0, 40, 59)]
-        assert "2 files -> 2" in again.stdout
+        assert len(_listing(closed)) == 3
+        assert "3 files -> 3" in again.stdout
     finally:
         webhdfs("DELETE", root, "DELETE", recursive="true")

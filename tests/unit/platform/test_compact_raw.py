@@ -22,9 +22,14 @@ def test_names_round_trip_and_others_are_not_raw_files() -> None:
     assert parse("_SUCCESS", 0) is None
 
 
-def test_contiguous_files_of_a_partition_merge_into_one_run() -> None:
-    files = [raw(10, 19), raw(0, 9), raw(20, 29)]
+def test_contiguous_files_of_a_partition_merge_into_one_run_all_but_the_last() -> None:
+    files = [raw(10, 19), raw(0, 9), raw(20, 29), raw(30, 39)]
     assert merges(files, max_bytes=1_000) == [[raw(0, 9), raw(10, 19), raw(20, 29)]]
+
+
+def test_the_partitions_last_file_is_never_merged() -> None:
+    # The sink resumes after the highest end it lists: that file is never renamed nor deleted.
+    assert merges([raw(0, 9), raw(10, 19)], max_bytes=1_000) == []
 
 
 def test_a_gap_splits_runs_and_a_lone_file_is_left_alone() -> None:
@@ -39,7 +44,13 @@ def test_partitions_and_topics_never_mix() -> None:
 
 
 def test_runs_stop_at_the_size_cap() -> None:
-    files = [raw(0, 9, size=40), raw(10, 19, size=40), raw(20, 29, size=40), raw(30, 39, size=40)]
+    files = [
+        raw(0, 9, size=40),
+        raw(10, 19, size=40),
+        raw(20, 29, size=40),
+        raw(30, 39, size=40),
+        raw(40, 49),
+    ]
     assert merges(files, max_bytes=80) == [
         [raw(0, 9, size=40), raw(10, 19, size=40)],
         [raw(20, 29, size=40), raw(30, 39, size=40)],
@@ -51,12 +62,6 @@ def test_files_an_interrupted_merge_left_are_covered() -> None:
     assert covered([raw(0, 9), raw(10, 19), merged, raw(30, 39)]) == [raw(0, 9), raw(10, 19)]
     assert covered([raw(0, 9), raw(10, 19)]) == []
     assert covered([raw(0, 9), raw(0, 9, partition=1)]) == []
-
-
-def test_of_two_files_with_one_range_one_stays() -> None:
-    a = raw(0, 9)
-    b = RawFile(T, 0, 0, 9, 10, a.name + ".copy")
-    assert covered([a, b]) == [b]
 
 
 def test_only_days_before_the_run_date_are_closed() -> None:

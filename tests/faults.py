@@ -3,7 +3,9 @@
 The test does not start the program again: supervisord does (autorestart). `kill_and_wait` returns
 once the new process answers the service's own health check, not merely once it has a pid: a
 restarted MariaDB recovers InnoDB before it listens, and a test that queried it at the new pid
-met a refused connection (CI, test_05_mariadb_crash).
+met a refused connection (CI, test_05_mariadb_crash). A check that another service answers for
+its program says less: the API server reports a killed scheduler healthy until its heartbeat is
+older than `scheduler_health_check_threshold` (30 s), so `healthy_s` means nothing there.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ class Restart:
 
 
 def _healthy(program: str) -> Callable[[], bool]:
-    service = next(s for s in build_registry() if s.name == program)
+    service = next((s for s in build_registry() if s.name == program), None)
+    assert service is not None, f"{program} is not a service of the platform"
     settings = get_settings()
 
     def probe() -> bool:

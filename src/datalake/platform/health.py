@@ -102,9 +102,14 @@ def namenode_active(webhdfs_url: str) -> str:
 
 def datanode_registered(datanode_url: str) -> str:
     """Asks the DataNode itself, not the NameNode: the NameNode counts a killed DataNode as live
-    until its heartbeat expires (10 minutes), so its count says nothing about a restart."""
+    until its heartbeat expires (10 minutes), so its count says nothing about a restart. The
+    DataNode's own view: its block pool actor has registered (RUNNING) with the NameNode it last
+    heard as active (it keeps that view for a while if the NameNode dies)."""
     beans = _http_json(f"{datanode_url}/jmx?qry=Hadoop:service=DataNode,name=DataNodeInfo")["beans"]
-    actors = json.loads(beans[0].get("BPServiceActorInfo") or "[]") if beans else []
+    try:
+        actors = json.loads(beans[0].get("BPServiceActorInfo") or "[]") if beans else []
+    except ValueError as exc:
+        raise Unhealthy(f"unreadable BPServiceActorInfo: {exc}") from None
     running = [a for a in actors if a.get("ActorState") == "RUNNING" and a.get("NamenodeHaState") == "active"]
     if not running:
         states = [a.get("ActorState") for a in actors] or "none"

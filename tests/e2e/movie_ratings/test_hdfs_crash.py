@@ -20,21 +20,14 @@ from typing import Any
 
 import pytest
 
-from tests.faults import kill_and_wait, wait_for
+from datalake.connect import ConnectClient
+from tests.faults import kill_and_wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.restart]
 
 EVENTS = 50_000
 RATE = 1_000.0  # events/s: ~50 s of flow; the two kills and restarts took ~25 s of it here
 PROGRAMS = ("hdfs-datanode", "hdfs-namenode")
-
-
-def _sink_running() -> bool:
-    from datalake.connect import ConnectClient
-
-    status = ConnectClient().status("lake-sink-cdc") or {}
-    states = [status.get("connector", {}).get("state")] + [t.get("state") for t in status.get("tasks", [])]
-    return bool(status.get("tasks")) and all(s == "RUNNING" for s in states)
 
 
 def test_kill_minus_9_of_the_datanode_then_the_namenode_mid_stream(e2e: Any, user_ids: Any, sql: Any) -> None:
@@ -49,7 +42,7 @@ def test_kill_minus_9_of_the_datanode_then_the_namenode_mid_stream(e2e: Any, use
     assert sender.result(timeout=240) == EVENTS
 
     e2e.assert_landed_once(sql, ids, EVENTS, "kill -9 of the DataNode and the NameNode")
-    wait_for("the lake sink connector to be RUNNING after the HDFS restarts", _sink_running, 240, 3)
+    ConnectClient().wait_running("lake-sink-cdc", timeout_s=240, interval_s=3)  # fails on FAILED
     first = restarts[0].killed_at
     print(
         "; ".join(f"{r.program} {r.pid} killed, healthy again in {r.healthy_s:.1f}s" for r in restarts)

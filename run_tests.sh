@@ -26,5 +26,5 @@ status=0
 # Two lanes side by side (tests/e2e/conftest.py): Kafka Connect's pipelines, and the others.
 .venv/bin/pytest -ra --durations=15 -n 2 --dist loadgroup -m "not restart" tests/e2e "$@" || status=1
 # Last and alone: stops and starts the whole platform.
-.venv/bin/pytest -ra -m restart tests/e2e "$@" || status=1
+.venv/bin/pytest -ra --durations=10 -m restart tests/e2e "$@" || status=1
 exit $status

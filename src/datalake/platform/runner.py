@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import errno
+import graphlib
 import socket
 import threading
 import time
@@ -237,20 +238,22 @@ def _start_in_dependency_order(
 
 
 def _with_dependencies(names: list[str], by_name: dict[str, Service]) -> list[str]:
+    """`names` and every service they depend on, each after its dependencies; a cycle is an error
+    (the threads of `_start_in_dependency_order` would otherwise wait on each other for ever)."""
     unknown = [n for n in names if n not in by_name]
     if unknown:
         raise PlatformError(f"unknown service(s): {', '.join(unknown)}; known: {', '.join(by_name)}")
-    result: list[str] = []
-
-    def visit(name: str) -> None:
-        for dep in by_name[name].depends_on:
-            visit(dep)
-        if name not in result:
-            result.append(name)
-
-    for name in names:
-        visit(name)
-    return result
+    graph: dict[str, tuple[str, ...]] = {}
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name not in graph:
+            graph[name] = by_name[name].depends_on
+            pending.extend(graph[name])
+    try:
+        return list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        raise PlatformError(f"services depend on each other in a cycle: {' -> '.join(exc.args[1])}") from exc
 
 
 def down() -> None:

@@ -45,7 +45,8 @@ def _reachable(host: str, port: int) -> bool:
 
 @pytest.fixture(scope="session", autouse=True)
 def platform_up() -> None:
-    """Skip (with the reason) when the native platform is not running."""
+    """Fail (with the reason) when the native platform is not running: a skipped e2e tier would
+    read as green."""
     s = get_settings()
     needed = {
         "kafka": (s.kafka_bootstrap.split(":")[0], int(s.kafka_bootstrap.split(":")[1])),
@@ -55,7 +56,7 @@ def platform_up() -> None:
     }
     down = [name for name, (host, port) in needed.items() if not _reachable(host, port)]
     if down:
-        pytest.skip(f"platform not running ({', '.join(down)} unreachable): run ./start.sh first")
+        pytest.fail(f"platform not running ({', '.join(down)} unreachable): run ./start.sh first")
 
 
 def wait_for(condition: Callable[[], Any], timeout: float, what: str, every: float = 3.0) -> Any:

@@ -48,13 +48,7 @@ java_major=$(java -XshowSettings:properties -version 2>&1 | awk -F= '/java.speci
 ((java_major >= 17)) || die "Java 17 or newer is needed (found $java_major): apt-get install openjdk-17-jdk-headless"
 
 # --- Python environment (pinned in pyproject.toml, locked in uv.lock) ---------------------------
-# As root, Debian's interpreter: the services run as another account, which must be able to execute
-# the venv's python (an interpreter under /root, e.g. pyenv's, is out of its reach).
-if [[ $EUID -eq 0 && -x /usr/bin/python3.11 ]]; then DEFAULT_PYTHON=/usr/bin/python3.11; else DEFAULT_PYTHON=python3.11; fi
-PYTHON=${PYTHON:-$DEFAULT_PYTHON}
-command -v "$PYTHON" >/dev/null || PYTHON=python3
-"$PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null \
-  || die "Python 3.11 is needed (found $("$PYTHON" --version 2>&1)): apt-get install python3.11 python3.11-venv"
+source scripts/python.sh  # sets PYTHON, or exits naming the package to install
 if [[ ! -x .tools/bin/uv ]] || [[ "$(.tools/bin/uv --version | cut -d' ' -f2)" != "$UV_VERSION" ]]; then
   say "installing uv $UV_VERSION"
   "$PYTHON" -m venv .tools

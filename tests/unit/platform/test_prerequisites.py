@@ -25,12 +25,13 @@ def test_missing_java_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) ->
         paths.java_home()
 
 
-def test_start_sh_refuses_a_wrong_python_with_the_package_to_install(tmp_path: Path) -> None:
+def test_start_refuses_a_wrong_python_with_the_package_to_install(tmp_path: Path) -> None:
+    # The check start.sh sources first, run alone: this test never runs start.sh itself.
     fake_python = tmp_path / "python-too-old"
     fake_python.write_text('#!/bin/sh\n[ "$1" = "--version" ] && echo \'Python 3.9.2\'\nexit 1\n')
     fake_python.chmod(0o755)
     result = subprocess.run(
-        ["bash", str(REPO_ROOT / "start.sh")],
+        ["bash", str(REPO_ROOT / "scripts/python.sh")],
         env={"PATH": "/usr/bin:/bin", "PYTHON": str(fake_python)},
         capture_output=True,
         text=True,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: install and start everything, then lint, JUnit and pytest.
+# The whole test suite, as CI runs it: install and start everything, then lint, type check, JUnit and pytest.
 #   unit         tests/unit          no services
 #   integration  tests/integration   real clients against the running platform
 #   e2e          tests/e2e           whole pipelines; the stop/start test runs last
@@ -11,6 +11,9 @@ cd "$(dirname "$0")"
 echo "==> lint"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+
+echo "==> type check: mypy --strict on the wheel (scripts/typecheck.sh)"
+scripts/typecheck.sh
 
 echo "==> deployment targets: terraform fmt, docker compose config (no engine needed)"
 terraform fmt -check -recursive terraform

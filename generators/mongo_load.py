@@ -81,8 +81,8 @@ def insert_batched(
 
 
 def populate(
-    nubank: Database,
-    marketing: Database,
+    nubank: Database[dict[str, Any]],
+    marketing: Database[dict[str, Any]],
     run_date: str,
     volumes: Volumes,
     *,

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import orjson
 from rich.console import Console
@@ -147,7 +147,7 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 def _make_producer(config: Mapping[str, Any]) -> ProducerLike:
     from confluent_kafka import Producer
 
-    return Producer(dict(config))
+    return cast(ProducerLike, Producer(dict(config)))
 
 
 def run(

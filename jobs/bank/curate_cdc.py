@@ -34,12 +34,13 @@ import posixpath
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from datalake.jobs.bank.schemas import CDC_QUARANTINE, TABLES, TableSpec
 from datalake.jobs.hive_tables import Table, union_all, write_table
 from pyspark.sql import Column, Window
 from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -160,7 +161,7 @@ def latest_state(raw: DataFrame, key_cols: Sequence[str]) -> DataFrame:
         F.coalesce(F.col("value.source.ts_ms"), F.col("value.ts_ms")).alias("cdc_ts_ms"),
         F.when(op == "d", F.col("value.before")).otherwise(F.col("value.after")).alias("_row"),
     )
-    row_fields = events.schema["_row"].dataType.fieldNames()
+    row_fields = cast(StructType, events.schema["_row"].dataType).fieldNames()
     flat = events.where(F.col("_row").isNotNull()).select(
         *[F.col(f"_row.{name}").alias(name) for name in row_fields],
         "cdc_op",

@@ -16,6 +16,7 @@ then its partition column(s), which Spark requires to come last.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from datalake.jobs.hive_tables import struct
 from pyspark.sql.types import (
@@ -209,7 +210,8 @@ class TableSpec:
     @property
     def row_fields(self) -> list[str]:
         """The columns of the source table (Debezium's row image)."""
-        return self.raw_schema["value"].dataType["after"].dataType.fieldNames()
+        envelope = cast(StructType, self.raw_schema["value"].dataType)
+        return cast(StructType, envelope["after"].dataType).fieldNames()
 
 
 TABLES: dict[str, TableSpec] = {

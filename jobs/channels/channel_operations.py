@@ -251,7 +251,8 @@ def copies_to_flag(lines: DataFrame) -> tuple[DataFrame | None, int]:
     three narrow columns are read. Usually there are none (None: `flag_copies` joins nothing); a
     few are joined by broadcast instead of shuffling every event of the day."""
     repeated = repeated_ids(lines).cache()
-    later = repeated.agg(F.sum(F.col("_n") - 1)).first()[0] or 0
+    total = repeated.agg(F.sum(F.col("_n") - 1)).first()
+    later = (total[0] if total is not None else 0) or 0
     if later == 0:
         return None, 0
     copies = later_copies(lines, repeated)
@@ -298,9 +299,10 @@ def replace_day(spark: SparkSession, df: DataFrame, table: Table, location: str,
     """Replace the day's partitions (every channel) and nothing else: the day's folder is deleted,
     its partitions dropped, then the day's rows written (dynamic partition overwrite)."""
     ensure_table(spark, table, location)
-    jvm = spark.sparkContext._jvm
+    jvm, jsc = spark.sparkContext._jvm, spark.sparkContext._jsc
+    assert jvm is not None and jsc is not None  # a classic (not Spark Connect) session
     folder = jvm.org.apache.hadoop.fs.Path(f"{location}/op_date={day.isoformat()}")
-    folder.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(folder, True)
+    folder.getFileSystem(jsc.hadoopConfiguration()).delete(folder, True)
     spark.sql(
         f"ALTER TABLE {table.qualified_name} DROP IF EXISTS PARTITION (op_date = DATE'{day.isoformat()}')"
     )
@@ -398,7 +400,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.quarantine_root}/{quarantine.database}/{quarantine.table}",
         args.run_date,
     )
-    counts = dict(classified.groupBy(F.size("_reasons") == 0).count().collect())
+    counts: dict[bool, int] = dict(classified.groupBy(F.size("_reasons") == 0).count().collect())
     progress(
         f"{quarantine.qualified_name} written: {counts.get(True, 0)} rows, {counts.get(False, 0)} quarantined"
     )

@@ -34,7 +34,9 @@ class Check:
 
 
 def _scalar(df: DataFrame, expression: Any) -> Any:
-    return df.select(expression).first()[0]
+    row = df.select(expression).first()
+    assert row is not None  # an aggregate has one row, even over no rows
+    return row[0]
 
 
 def _equal(name: str, expected: Any, observed: Any) -> Check:

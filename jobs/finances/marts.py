@@ -18,6 +18,7 @@ from pyspark.sql import functions as F
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
+    from pyspark.sql.window import WindowSpec
 
 INFLOWS = ("deposito",)
 MONEY = "decimal(18,2)"
@@ -244,7 +245,10 @@ def ibovespa_daily(prices: DataFrame, day: date) -> DataFrame:
     standard deviation of the last 20 daily returns) and 20- and 50-day moving averages of the
     close; each is null until the symbol has enough history."""
     by_date = Window.partitionBy("symbol").orderBy("date")
-    last = lambda n: by_date.rowsBetween(-(n - 1), 0)  # noqa: E731
+
+    def last(n: int) -> WindowSpec:
+        return by_date.rowsBetween(-(n - 1), 0)
+
     daily = (
         prices.where(F.col("date") <= F.lit(day))
         .select("symbol", "date", F.col("close").cast("double").alias("close"))

@@ -170,10 +170,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     root = args.root or get_settings().lake.raw("kafka", "").rstrip("/")
     spark = build_session("compact-raw")
-    jvm = spark.sparkContext._jvm
-    assert jvm is not None
+    jvm, jsc = spark.sparkContext._jvm, spark.sparkContext._jsc
+    assert jvm is not None and jsc is not None  # a classic (not Spark Connect) session
     top = jvm.org.apache.hadoop.fs.Path(root)
-    fs = top.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[union-attr]
+    fs = top.getFileSystem(jsc.hadoopConfiguration())
     if not fs.exists(top):
         print(f"{root}: no raw zone yet, nothing to compact")
         spark.stop()

@@ -6,7 +6,7 @@ Used by `lake` to unpause pipelines after start-up and by the tests to run DAGs 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from datalake.settings import get_settings
 FINISHED = {"success", "failed"}
 
 
-def summarize_states(states: dict[str, str | None]) -> str:
+def summarize_states(states: Mapping[str, str | None]) -> str:
     """`{"a": "success", "b": None, "c": "success"}` -> "2 success, 1 none": counts, in task order."""
     counts: dict[str, int] = {}
     for state in states.values():

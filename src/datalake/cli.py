@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from datalake.platform.runner import Status
 
 app = typer.Typer(
     help="Run and inspect the native data lake platform.",
@@ -20,7 +23,7 @@ app = typer.Typer(
 console = Console(width=None if sys.stdout.isatty() else 150)
 
 
-def _print_table(statuses: list) -> None:
+def _print_table(statuses: list[Status]) -> None:
     table = Table(title="datalake platform")
     for column in ("service", "url", "process", "health", "detail"):
         table.add_column(column, overflow="fold")

@@ -33,6 +33,7 @@ from tenacity import (
     wait_fixed,
 )
 
+from datalake import kafka_inspect
 from datalake.settings import REPO_ROOT, Settings, get_settings
 
 CONNECTORS_DIR = REPO_ROOT / "kafka_connect" / "connectors"
@@ -359,7 +360,7 @@ def dead_letters(dlq_topic: str, bootstrap: str = "", timeout_s: float = 60.0) -
             msg = consumer.poll(1.0)
             if msg is None or msg.error():
                 continue
-            headers = {k: (v or b"").decode() for k, v in (msg.headers() or [])}
+            headers = kafka_inspect.headers(msg)
             if "__connect.errors.topic" in headers:
                 found.add(
                     (
@@ -368,8 +369,9 @@ def dead_letters(dlq_topic: str, bootstrap: str = "", timeout_s: float = 60.0) -
                         int(headers["__connect.errors.offset"]),
                     )
                 )
-            if msg.offset() + 1 >= ends[(msg.topic(), msg.partition())]:
-                remaining.discard((msg.topic(), msg.partition()))
+            topic, partition, offset = kafka_inspect.position(msg)
+            if offset + 1 >= ends[(topic, partition)]:
+                remaining.discard((topic, partition))
         if remaining:
             raise ConnectError(
                 f"dead-letter topic {dlq_topic}: partitions {sorted(remaining)} not read within {timeout_s:.0f} s"

@@ -103,7 +103,11 @@ def _cluster_tasks(s: Settings, dag: Any) -> tuple[Any, Any]:
 
     if "create_cluster" in dag.task_dict:
         return dag.task_dict["create_cluster"], dag.task_dict["delete_cluster"]
-    where = {"project_id": s.gcp_project, "region": s.gcp_region, "cluster_name": cluster_name(s)}
+    where: dict[str, Any] = {
+        "project_id": s.gcp_project,
+        "region": s.gcp_region,
+        "cluster_name": cluster_name(s),
+    }
     create = DataprocCreateClusterOperator(
         task_id="create_cluster",
         cluster_config=cluster_config(s.dataproc_cluster_config),

@@ -10,9 +10,12 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datalake.settings import get_settings
+
+if TYPE_CHECKING:
+    import confluent_kafka
 
 Partition = tuple[str, int]
 
@@ -72,6 +75,22 @@ def latest(messages: Iterable[Message], n: int) -> list[Message]:
 
 def _order(m: Message) -> tuple[int, int, int]:
     return (m.timestamp_ms, m.partition, m.offset)
+
+
+def position(record: confluent_kafka.Message) -> tuple[str, int, int]:
+    """Topic, partition and offset of a record a consumer returned. confluent-kafka types them
+    Optional: they are None on error events only, which callers skip (`record.error()`) first."""
+    topic, partition, offset = record.topic(), record.partition(), record.offset()
+    if topic is None or partition is None or offset is None:
+        raise ValueError(f"not a record: {record.error()}")
+    return topic, partition, offset
+
+
+def headers(record: confluent_kafka.Message) -> dict[str, str]:
+    """A record's headers as text (a header without a value reads as "")."""
+    raw = record.headers() or []
+    pairs = raw.items() if isinstance(raw, dict) else raw
+    return {k: v.decode() if isinstance(v, bytes) else (v or "") for k, v in pairs}
 
 
 def _consumer(bootstrap: str) -> Any:

@@ -85,7 +85,7 @@ def binlog_position(conn: Connection) -> str:
     """The server's current GTID position (`@@gtid_binlog_pos`; readable without extra grants)."""
     with conn.cursor() as cur:
         cur.execute("SELECT @@gtid_binlog_pos")
-        (pos,) = cur.fetchone()
+        (pos,) = cur.fetchone() or (None,)
     return pos or ""
 
 

@@ -39,6 +39,7 @@ class Connection(Protocol):
     """The part of a PEP 249 connection used here."""
 
     def cursor(self) -> Any: ...
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)

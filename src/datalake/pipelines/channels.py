@@ -20,6 +20,7 @@ import logging
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
+from datalake.kafka_inspect import position
 from datalake.pipelines import Pipeline
 from datalake.pipelines.lake_feed import LakeFeed, parse_targets
 from datalake.platform.services import Context, Service
@@ -116,13 +117,13 @@ def kafka_counts(
                 raise ChannelReconciliationError(f"Kafka stopped answering while counting {TOPIC}")
             if message.error():
                 continue
-            partition, offset = message.partition(), message.offset()
+            _, partition, offset = position(message)
             if offset >= bounds[partition]:
                 remaining.discard(partition)
                 continue
             if start_ms <= message.timestamp()[1] < end_ms:
                 try:
-                    event = json.loads(message.value())
+                    event = json.loads(message.value() or b"")
                     channel = (event.get("channel") or "unknown") if isinstance(event, dict) else "unknown"
                 except (ValueError, TypeError):
                     channel = "unknown"

@@ -24,6 +24,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from datalake.kafka_inspect import position
 from datalake.pipelines import Pipeline
 from datalake.pipelines.lake_feed import LakeFeed
 from datalake.platform.services import Context
@@ -125,8 +126,9 @@ def marker_in_kafka(token: str, bootstrap: str = "") -> bool:
             event = json.loads(message.value() or b"{}")
             if (event.get("fullDocument") or {}).get("token") == token:
                 return True
-            if message.offset() + 1 >= ends[(message.topic(), message.partition())]:
-                remaining.discard((message.topic(), message.partition()))
+            topic, partition, offset = position(message)
+            if offset + 1 >= ends[(topic, partition)]:
+                remaining.discard((topic, partition))
         return False
     finally:
         consumer.close()

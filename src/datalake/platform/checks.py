@@ -11,6 +11,7 @@ import shutil
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from datalake.settings import get_settings
 
@@ -77,7 +78,7 @@ def mariadb_read() -> str:
 
     with connect() as conn, conn.cursor() as cursor:
         cursor.execute("SELECT VERSION(), COUNT(*) FROM information_schema.schemata")
-        version, schemas = cursor.fetchone()
+        version, schemas = cursor.fetchone() or ("?", 0)
     return f"MariaDB {version}, {schemas} schemas visible"
 
 
@@ -106,7 +107,9 @@ def mongo_write_read() -> str:
     import pymongo
 
     s = get_settings()
-    client = pymongo.MongoClient(s.mongo_uri, serverSelectionTimeoutMS=5000)
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+        s.mongo_uri, serverSelectionTimeoutMS=5000
+    )
     try:
         collection = client["platform"]["healthcheck"]
         token = uuid.uuid4().hex

@@ -173,7 +173,9 @@ def thrift_server_sql(settings: Settings) -> str:
 def mongo_ping(uri: str) -> str:
     import pymongo
 
-    client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=int(TIMEOUT_S * 1000))
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+        uri, serverSelectionTimeoutMS=int(TIMEOUT_S * 1000)
+    )
     try:
         client.admin.command("ping")
         version = client.server_info().get("version", "?")

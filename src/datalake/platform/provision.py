@@ -173,11 +173,12 @@ def setup_hdfs(ctx: Context) -> None:
     from datalake.hdfs import webhdfs
 
     for path, permission in hdfs_layout(ctx.settings.lake_root).items():
-        for method, op, params in (
+        steps: tuple[tuple[str, str, dict[str, Any]], ...] = (
             ("PUT", "MKDIRS", {"permission": permission}),
             ("PUT", "SETPERMISSION", {"permission": permission}),
             ("PUT", "SETOWNER", {"owner": ctx.service_user}),
-        ):
+        )
+        for method, op, params in steps:
             response = webhdfs(method, path, op, settings=ctx.settings, **params)
             if response.status_code != 200:
                 raise RuntimeError(

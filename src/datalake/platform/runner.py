@@ -171,7 +171,7 @@ def settled_status(include_pipelines: bool, timeout_s: float = 60.0) -> list[Sta
         stop=stop_after_delay(timeout_s),
         wait=wait_fixed(2),
         retry=retry_if_result(lambda statuses: not all(s.healthy for s in statuses)),
-        retry_error_callback=lambda state: state.outcome.result(),
+        retry_error_callback=lambda state: state.outcome.result(),  # type: ignore[union-attr]
     )
     return retrying(status, include_pipelines=include_pipelines)
 

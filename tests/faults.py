@@ -17,30 +17,35 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tenacity import Retrying, retry_if_result, stop_after_delay, wait_fixed
-
 from datalake.platform.health import Unhealthy
 from datalake.platform.paths import get_paths
 from datalake.platform.services import build_registry
 from datalake.platform.supervisor import Supervisor
 from datalake.settings import get_settings
+from datalake.waiting import wait_until
 
 T = TypeVar("T")
 
 
-def wait_for(what: str, probe: Callable[[], T], timeout_s: float, every_s: float = 1.0) -> T:
-    """`probe()` once it is truthy; fails naming `what` after `timeout_s`."""
-
-    def timed_out(_: object) -> T:
-        raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}")
-
-    retrying = Retrying(
-        stop=stop_after_delay(timeout_s),
-        wait=wait_fixed(every_s),
-        retry=retry_if_result(lambda value: not value),
-        retry_error_callback=timed_out,
+def wait_for(
+    what: str,
+    probe: Callable[[], T],
+    timeout_s: float,
+    every_s: float = 1.0,
+    *,
+    done: Callable[[T], bool] = bool,
+) -> T:
+    """`probe()` once `done` with it (truthy, by default); after `timeout_s`, fails naming `what`
+    and the last value. The one wait of the tests (the e2e folders' helpers delegate to it)."""
+    return wait_until(
+        probe,
+        done,
+        timeout_s=timeout_s,
+        every_s=every_s,
+        timeout_error=lambda last: AssertionError(
+            f"timed out after {timeout_s:.0f}s waiting for {what}; last: {str(last)[:1500]}"
+        ),
     )
-    return retrying(probe)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ Used by `lake` to unpause pipelines after start-up and by the tests to run DAGs 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import requests
 
 from datalake.settings import get_settings
+from datalake.waiting import wait_until
 
 FINISHED = {"success", "failed"}
 
@@ -57,13 +57,15 @@ class AirflowClient:
 
     def wait_for_dag(self, dag_id: str, timeout_s: float = 120) -> None:
         """New DAG files are picked up by the dag-processor on its next scan."""
-        deadline = time.monotonic() + timeout_s
-        while dag_id not in self.dag_ids():
-            if time.monotonic() > deadline:
-                raise AirflowError(
-                    f"DAG {dag_id} not parsed within {timeout_s}s (see `lake logs airflow-dag-processor`)"
-                )
-            time.sleep(2)
+        wait_until(
+            self.dag_ids,
+            lambda ids: dag_id in ids,
+            timeout_s=timeout_s,
+            every_s=2,
+            timeout_error=lambda _: AirflowError(
+                f"DAG {dag_id} not parsed within {timeout_s}s (see `lake logs airflow-dag-processor`)"
+            ),
+        )
 
     def set_paused(self, dag_id: str, paused: bool) -> None:
         self._call("PATCH", f"/dags/{dag_id}", json={"is_paused": paused})
@@ -136,11 +138,19 @@ class AirflowClient:
         self, dag_id: str, run_id: str, timeout_s: float = 900, on_poll: Callable[[str], None] | None = None
     ) -> str:
         """The run's final state; `on_poll(state)` is called at each poll while it runs (progress)."""
-        deadline = time.monotonic() + timeout_s
-        while (state := self.run_state(dag_id, run_id)) not in FINISHED:
-            if time.monotonic() > deadline:
-                raise AirflowError(f"{dag_id} run {run_id} still {state} after {timeout_s}s")
-            if on_poll is not None:
+
+        def poll() -> str:
+            state = self.run_state(dag_id, run_id)
+            if state not in FINISHED and on_poll is not None:
                 on_poll(state)
-            time.sleep(3)
-        return state
+            return state
+
+        return wait_until(
+            poll,
+            lambda state: state in FINISHED,
+            timeout_s=timeout_s,
+            every_s=3,
+            timeout_error=lambda state: AirflowError(
+                f"{dag_id} run {run_id} still {state} after {timeout_s}s"
+            ),
+        )

@@ -25,6 +25,7 @@ from datalake.platform.secrets import ensure_env_file
 from datalake.platform.services import Context, Service, build_registry, context
 from datalake.platform.supervisor import RUNNING_STATES, Supervisor, render_config
 from datalake.settings import REPO_ROOT, get_settings
+from datalake.waiting import wait_until
 
 
 class PlatformError(RuntimeError):
@@ -114,9 +115,10 @@ def prepare(ctx: Context, services: list[Service]) -> Supervisor:
 
 
 def _wait_healthy(ctx: Context, supervisor: Supervisor, service: Service) -> str:
-    deadline = time.monotonic() + service.start_timeout_s
-    last = "not checked yet"
-    while time.monotonic() < deadline:
+    """The service's health detail once its check passes; a stop while starting fails at once."""
+
+    def probe() -> tuple[str | None, str]:
+        """(the health detail, or None while not yet healthy; why not)."""
         state = supervisor.state(service.name)
         if state not in RUNNING_STATES:
             raise PlatformError(
@@ -124,18 +126,24 @@ def _wait_healthy(ctx: Context, supervisor: Supervisor, service: Service) -> str
                 f"{ctx.paths.log_of(service.name)}:\n{log_tail(ctx, service.name)}"
             )
         if service.check is None:
-            if state == "RUNNING":
-                return "running"
-        else:
-            try:
-                return service.check(ctx.settings)
-            except Unhealthy as exc:
-                last = str(exc)
-        time.sleep(0.5)
-    raise PlatformError(
-        f"{service.name} did not become healthy within {service.start_timeout_s}s ({last}). "
-        f"Last lines of {ctx.paths.log_of(service.name)}:\n{log_tail(ctx, service.name)}"
+            return ("running" if state == "RUNNING" else None), f"state {state}"
+        try:
+            return service.check(ctx.settings), ""
+        except Unhealthy as exc:
+            return None, str(exc)
+
+    detail, _ = wait_until(
+        probe,
+        lambda result: result[0] is not None,
+        timeout_s=service.start_timeout_s,
+        every_s=0.5,
+        timeout_error=lambda last: PlatformError(
+            f"{service.name} did not become healthy within {service.start_timeout_s}s ({last[1]}). "
+            f"Last lines of {ctx.paths.log_of(service.name)}:\n{log_tail(ctx, service.name)}"
+        ),
     )
+    assert detail is not None
+    return detail
 
 
 def up(names: list[str] | None = None, progress: bool = True, with_pipelines: bool = True) -> list[Status]:

@@ -6,8 +6,8 @@ health, so `datalake.platform.runner` decides the order and waits for health che
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
-import time
 import xmlrpc.client
 from typing import Any
 
@@ -16,6 +16,7 @@ from supervisor.xmlrpc import SupervisorTransport
 from datalake.platform.accounts import is_root
 from datalake.platform.paths import Paths
 from datalake.platform.services import Context, Service, service_environment
+from datalake.waiting import wait_until
 
 RUNNING_STATES = {"RUNNING", "STARTING", "BACKOFF"}
 
@@ -111,11 +112,15 @@ class Supervisor:
         )
         if result.returncode != 0:
             raise RuntimeError(f"supervisord failed to start: {(result.stdout + result.stderr).strip()}")
-        deadline = time.monotonic() + timeout_s
-        while not self.is_running():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"supervisord did not start; see {self.paths.logs / 'supervisord.log'}")
-            time.sleep(0.2)
+        wait_until(
+            self.is_running,
+            bool,
+            timeout_s=timeout_s,
+            every_s=0.2,
+            timeout_error=lambda _: RuntimeError(
+                f"supervisord did not start; see {self.paths.logs / 'supervisord.log'}"
+            ),
+        )
 
     def reload(self) -> None:
         """Apply a re-rendered config like `supervisorctl update`: add, replace or drop programs."""
@@ -157,6 +162,12 @@ class Supervisor:
 
     def shutdown(self) -> None:
         self._proxy().shutdown()
-        deadline = time.monotonic() + 90
-        while self.paths.supervisor_socket.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
+        # Best effort, as before: after 90 s the caller goes on (the socket's owner is gone or stuck).
+        with contextlib.suppress(TimeoutError):
+            wait_until(
+                self.paths.supervisor_socket.exists,
+                lambda exists: not exists,
+                timeout_s=90,
+                every_s=0.2,
+                timeout_error=lambda _: TimeoutError(),
+            )

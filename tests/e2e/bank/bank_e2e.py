@@ -20,25 +20,21 @@ import pytest
 import requests
 
 from datalake.settings import get_settings
-from tests.faults import kill_and_wait
+from tests.faults import kill_and_wait, wait_for
 
 DAG_ID = "mysql_ingestion_pipeline"
 
 
 def wait_until(what: str, check: Callable[[], Any], timeout_s: float, interval_s: float = 2.0) -> Any:
-    """Poll `check` until it returns something truthy; fail with `what` and the last value seen."""
-    deadline = time.monotonic() + timeout_s
-    last: Any = None
-    while time.monotonic() < deadline:
+    """`faults.wait_for`, where an exception or a string (a reason) from `check` means "not yet"."""
+
+    def probe() -> Any:
         try:
-            last = check()
+            return check()
         except Exception as exc:
-            last = f"{type(exc).__name__}: {exc}"
-        else:
-            if last and not isinstance(last, str):
-                return last
-        time.sleep(interval_s)
-    pytest.fail(f"timed out after {timeout_s:.0f}s waiting for {what}; last: {str(last)[:1500]}")
+            return f"{type(exc).__name__}: {exc}"
+
+    return wait_for(what, probe, timeout_s, interval_s, done=lambda v: bool(v) and not isinstance(v, str))
 
 
 # ---- platform ---------------------------------------------------------------------------------------

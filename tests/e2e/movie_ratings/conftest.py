@@ -24,6 +24,7 @@ import pytest
 
 from datalake.platform.paths import get_paths
 from datalake.settings import REPO_ROOT, get_settings
+from tests import faults
 from tests.background import Background
 
 TOPIC = "movieRatings"
@@ -60,15 +61,8 @@ def platform_up() -> None:
 
 
 def wait_for(condition: Callable[[], Any], timeout: float, what: str, every: float = 3.0) -> Any:
-    """Poll `condition` until it returns a truthy value; fail with `what` and the last value."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = condition()
-        if last:
-            return last
-        time.sleep(every)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last value: {last!r})")
+    """`faults.wait_for` in this folder's argument order (the tests call it as `e2e.wait_for`)."""
+    return faults.wait_for(what, condition, timeout, every)
 
 
 @dataclass(frozen=True)

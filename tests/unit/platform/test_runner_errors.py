@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 from pathlib import Path
 
 import pytest
 
+from datalake.platform.health import Unhealthy
 from datalake.platform.paths import Paths
 from datalake.platform.runner import PlatformError, _wait_healthy, check_ports_free
 from datalake.platform.services import Context, Service
@@ -57,3 +59,24 @@ def test_a_service_that_dies_while_starting_prints_the_tail_of_its_log(tmp_path:
     message = str(error.value)
     assert "hdfs-namenode stopped while starting (state FATAL)" in message
     assert "BindException" in message and "line 99" in message and "line 10\n" not in message
+
+
+class _RunningSupervisor:
+    def state(self, name: str) -> str:
+        return "RUNNING"
+
+
+def test_a_service_that_never_gets_healthy_says_why_and_a_healthy_one_returns_its_detail(
+    tmp_path: Path,
+) -> None:
+    ctx = Context(Settings(_env_file=None), Paths(repo=REPO_ROOT, var=tmp_path))
+    ctx.paths.logs.mkdir(parents=True)
+    ctx.paths.log_of("kafka").write_text("still loading\n")
+
+    def unhealthy(settings: Settings) -> str:
+        raise Unhealthy("port 9092 refused")
+
+    never = dataclasses.replace(_service("kafka"), check=unhealthy)
+    with pytest.raises(PlatformError, match=r"kafka did not become healthy within 1s \(port 9092 refused\)"):
+        _wait_healthy(ctx, _RunningSupervisor(), never)  # type: ignore[arg-type]
+    assert _wait_healthy(ctx, _RunningSupervisor(), _service("kafka")) == "ok"  # type: ignore[arg-type]

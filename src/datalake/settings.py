@@ -12,6 +12,7 @@ import functools
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,14 @@ _MODE_DEFAULTS: dict[Mode, dict[str, Any]] = {
 }
 
 
+def endpoint_port(endpoint: str) -> int:
+    """The port of `host:port` or `scheme://host:port/…`, e.g. 9092 of "127.0.0.1:9092"."""
+    port = urlsplit(endpoint if "://" in endpoint else f"//{endpoint}").port
+    if port is None:
+        raise ValueError(f"no port in endpoint {endpoint!r}")
+    return port
+
+
 class Settings(BaseSettings):
     """Everything configurable, typed. Field names map to upper-case environment variables."""
 
@@ -105,6 +114,12 @@ class Settings(BaseSettings):
     thrift_host: str = ""
     thrift_port: int = 10000
     airflow_url: str = ""
+    # A native server listens on the port its clients' endpoint above names (`endpoint_port`);
+    # these are the ports no client endpoint names.
+    kafka_controller_port: int = 9093
+    datanode_port: int = 9866
+    datanode_http_port: int = 9864
+    datanode_ipc_port: int = 9867
     spark_master: str = ""
     spark_local_ip: str = ""
     # How spark_job() tasks run: spark_submit (against spark_master) | dataproc (datalake.dataproc).
@@ -189,6 +204,12 @@ class Settings(BaseSettings):
         return self
 
     # ---- derived values -------------------------------------------------------------------
+    @property
+    def datanode_http_url(self) -> str:
+        """The DataNode's own HTTP endpoint (JMX), on the NameNode's host."""
+        host = urlsplit(self.webhdfs_url).hostname or "127.0.0.1"
+        return f"http://{host}:{self.datanode_http_port}"
+
     @property
     def mariadb_sqlalchemy_url(self) -> str:
         return (

@@ -11,7 +11,7 @@ from string import Template
 
 from datalake.platform.accounts import own, service_account
 from datalake.platform.paths import Paths
-from datalake.settings import Settings
+from datalake.settings import Settings, endpoint_port
 
 
 def _render(template: Path, target: Path, values: dict[str, str], private_to: str | None = None) -> None:
@@ -43,7 +43,11 @@ def render_all(settings: Settings, paths: Paths) -> None:
     _render(
         src / "kafka" / "server.properties",
         paths.conf / "kafka" / "server.properties",
-        {**common, "port": "9092", "controller_port": "9093"},
+        {
+            **common,
+            "port": str(endpoint_port(settings.kafka_bootstrap)),
+            "controller_port": str(settings.kafka_controller_port),
+        },
     )
     _render(src / "kafka" / "log4j2.properties", paths.conf / "kafka" / "log4j2.properties", {})
     _render(
@@ -51,12 +55,17 @@ def render_all(settings: Settings, paths: Paths) -> None:
         paths.conf / "kafka" / "connect-distributed.properties",
         {
             "bootstrap": settings.kafka_bootstrap,
-            "port": "8083",
+            "port": str(endpoint_port(settings.connect_url)),
             "plugin_path": str(paths.jars / "connect-plugins"),
             "env_allowlist": "|".join(sorted(env_names())),
         },
     )
-    hadoop_ports = {"nn_http_port": "9870", "dn_port": "9866", "dn_http_port": "9864", "dn_ipc_port": "9867"}
+    hadoop_ports = {
+        "nn_http_port": str(endpoint_port(settings.webhdfs_url)),
+        "dn_port": str(settings.datanode_port),
+        "dn_http_port": str(settings.datanode_http_port),
+        "dn_ipc_port": str(settings.datanode_ipc_port),
+    }
     for name in ("core-site.xml", "hdfs-site.xml", "log4j.properties"):
         _render(src / "hadoop" / name, paths.conf / "hadoop" / name, {**common, **hadoop_ports})
     _render(

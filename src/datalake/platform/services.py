@@ -16,10 +16,9 @@ from urllib.parse import quote
 from datalake.platform import credentials, health
 from datalake.platform.accounts import service_account
 from datalake.platform.paths import Paths, get_paths, java_home
-from datalake.settings import Settings, get_settings
+from datalake.settings import Settings, endpoint_port, get_settings
 
 # The DataNode's web port (dfs.datanode.http.address, configs.py): its health check asks it directly.
-DATANODE_HTTP = "http://127.0.0.1:9864"
 
 # Hadoop and the Hive metastore reflect into JDK internals; the same list Hadoop's scripts add.
 JPMS_OPENS = [
@@ -155,7 +154,7 @@ def airflow_environment(ctx: Context) -> dict[str, str]:
         "AIRFLOW__CORE__FERNET_KEY": s.airflow_fernet_key,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db,
         "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": "8080",
+        "AIRFLOW__API__PORT": str(endpoint_port(s.airflow_url)),
         "AIRFLOW__API__BASE_URL": s.airflow_url,
         "AIRFLOW__API__SECRET_KEY": s.airflow_api_secret_key,
         "AIRFLOW__API_AUTH__JWT_SECRET": s.airflow_jwt_secret,
@@ -254,7 +253,7 @@ def build_registry() -> list[Service]:
         Service(
             name="kafka",
             role="event bus (KRaft, broker+controller)",
-            ports=(9092, 9093),
+            ports=(endpoint_port(s.kafka_bootstrap), s.kafka_controller_port),
             url=f"kafka://{s.kafka_bootstrap}",
             command=lambda ctx: _kafka_java(
                 ctx, "768m", "kafka.Kafka", ctx.conf("kafka", "server.properties")
@@ -264,7 +263,7 @@ def build_registry() -> list[Service]:
         Service(
             name="kafka-connect",
             role="CDC sources + lake sink (distributed)",
-            ports=(8083,),
+            ports=(endpoint_port(s.connect_url),),
             url=s.connect_url,
             command=lambda ctx: _kafka_java(
                 ctx,
@@ -284,7 +283,7 @@ def build_registry() -> list[Service]:
         Service(
             name="hdfs-namenode",
             role="lake filesystem metadata",
-            ports=(9000, 9870),
+            ports=(endpoint_port(s.hdfs_uri), endpoint_port(s.webhdfs_url)),
             url=s.webhdfs_url,
             command=lambda ctx: _hadoop_java(ctx, "384m", "org.apache.hadoop.hdfs.server.namenode.NameNode"),
             check=lambda st: health.namenode_active(st.webhdfs_url),
@@ -292,16 +291,16 @@ def build_registry() -> list[Service]:
         Service(
             name="hdfs-datanode",
             role="lake filesystem blocks",
-            ports=(9864, 9866, 9867),
-            url=DATANODE_HTTP,
+            ports=(s.datanode_http_port, s.datanode_port, s.datanode_ipc_port),
+            url=s.datanode_http_url,
             command=lambda ctx: _hadoop_java(ctx, "384m", "org.apache.hadoop.hdfs.server.datanode.DataNode"),
-            check=lambda st: health.datanode_registered(DATANODE_HTTP),
+            check=lambda st: health.datanode_registered(st.datanode_http_url),
             depends_on=("hdfs-namenode",),
         ),
         Service(
             name="hive-metastore",
             role="table catalog (PostgreSQL-backed)",
-            ports=(9083,),
+            ports=(endpoint_port(s.metastore_uri),),
             url=s.metastore_uri,
             command=lambda ctx: [
                 ctx.java,
@@ -321,7 +320,7 @@ def build_registry() -> list[Service]:
                 ),
                 "org.apache.hadoop.hive.metastore.HiveMetaStore",
                 "-p",
-                "9083",
+                str(endpoint_port(ctx.settings.metastore_uri)),
             ],
             check=lambda st: health.metastore_databases(st.metastore_uri),
             depends_on=("postgres", "hdfs-datanode"),
@@ -371,7 +370,7 @@ def build_registry() -> list[Service]:
         Service(
             name="mongo",
             role="MongoDB-compatible server (mongo-java-server, H2)",
-            ports=(27017,),
+            ports=(endpoint_port(s.mongo_uri),),
             url=s.mongo_uri,
             command=lambda ctx: [
                 ctx.java,
@@ -385,7 +384,7 @@ def build_registry() -> list[Service]:
                 f"{ctx.paths.build / 'mongo'}:{ctx.paths.jars / 'mongo' / '*'}",
                 "io.datalake.mongo.LakeMongoServer",
                 "127.0.0.1",
-                "27017",
+                str(endpoint_port(ctx.settings.mongo_uri)),
                 ctx.data("mongo", "lake.mv"),
                 ",".join(ctx.settings.mongo_oplog_excluded),
             ],
@@ -394,9 +393,17 @@ def build_registry() -> list[Service]:
         Service(
             name="airflow-api-server",
             role="Airflow UI + REST API",
-            ports=(8080,),
+            ports=(endpoint_port(s.airflow_url),),
             url=s.airflow_url,
-            command=_airflow("api-server", "--host", "127.0.0.1", "--port", "8080", "--workers", "1"),
+            command=_airflow(
+                "api-server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(endpoint_port(s.airflow_url)),
+                "--workers",
+                "1",
+            ),
             check=lambda st: health.airflow_component(st.airflow_url, "metadatabase"),
             depends_on=("postgres",),
             environment=airflow_environment,

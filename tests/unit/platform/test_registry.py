@@ -91,3 +91,26 @@ def test_rendered_configs_bind_loopback_only(tmp_path: Path) -> None:
         assert "${" not in text.replace("${env:", ""), f"unsubstituted placeholder in {name}"
     assert "bind-address = 127.0.0.1" in rendered["my.cnf"]
     assert re.search(r"^listeners=PLAINTEXT://127\.0\.0\.1:9092", rendered["server.properties"], re.M)
+
+
+def test_server_ports_follow_the_client_endpoints_in_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datalake.platform import services
+
+    s = Settings(
+        _env_file=None,
+        kafka_bootstrap="127.0.0.1:19092",
+        metastore_uri="thrift://127.0.0.1:19083",
+        airflow_url="http://127.0.0.1:18080",
+        datanode_http_port=19864,
+    )
+    monkeypatch.setattr(services, "get_settings", lambda: s)
+    by_name = {service.name: service for service in services.build_registry()}
+    assert by_name["kafka"].ports == (19092, 9093)
+    assert by_name["hive-metastore"].ports == (19083,)
+    assert by_name["airflow-api-server"].ports == (18080,)
+    assert by_name["hdfs-datanode"].url == "http://127.0.0.1:19864"
+    configs.render_all(s, Paths(repo=REPO_ROOT, var=tmp_path))
+    assert "PLAINTEXT://127.0.0.1:19092" in (tmp_path / "conf/kafka/server.properties").read_text()
+    assert "127.0.0.1:19864" in (tmp_path / "conf/hadoop/hdfs-site.xml").read_text()

@@ -12,8 +12,8 @@ echo "==> lint"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
-echo "==> type check: mypy --strict on the wheel (scripts/typecheck.sh)"
-scripts/typecheck.sh
+echo "==> the wheel: every module imports from it, mypy --strict on it (scripts/check_wheel.sh)"
+scripts/check_wheel.sh
 
 echo "==> deployment targets: terraform fmt, docker compose config (no engine needed)"
 terraform fmt -check -recursive terraform

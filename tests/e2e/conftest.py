@@ -2,10 +2,11 @@
 
 run_tests.sh runs this tier in two lanes side by side (pytest-xdist, `--dist loadgroup`): most of
 an e2e test is waiting on Airflow, sensors and Spark start-up. Tests that use Kafka Connect (the
-bank's worker-crash test restarts it) share one lane; the others, the other lane, except the few
-that need neither Connect nor the live ratings stream, which go where they even out the lanes'
-durations (the slowest lane is the tier's time). Tests marked `restart` (the stop/start test, the
-service kills) run alone, after both.
+bank's worker-crash test restarts it) share one lane; the others, the other lane. A folder stays in
+one lane: the movie-ratings modules, even the one with its own topic and tables, each start by
+deleting test rows they find in the live ratings as leftovers of an interrupted run, and a
+rehearsal that ran one of them beside the daily-mart test deleted that test's rows mid-run. Tests
+marked `restart` (the stop/start test, the service kills) run alone, after both.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from __future__ import annotations
 import pytest
 
 CONNECT_LANE = ("bank", "mongo", "channels")
-# Independent of both (own topic, own tables, own Spark job): placed to balance the lanes. The
-# "spark" lane was ~2 000 s and the "connect" lane ~1 650 s in CI before this move of ~150 s.
-BALANCE = {"test_stream_compaction.py": "connect"}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -30,5 +28,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("restart") is not None)
     for item in items:
         folder = item.path.parent.name
-        lane = BALANCE.get(item.path.name) or ("connect" if folder in CONNECT_LANE else "spark")
+        lane = "connect" if folder in CONNECT_LANE else "spark"
         item.add_marker(pytest.mark.xdist_group(lane))

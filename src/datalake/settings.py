@@ -79,12 +79,13 @@ _MODE_DEFAULTS: dict[Mode, dict[str, Any]] = {
 }
 
 
-def endpoint_port(endpoint: str) -> int:
-    """The port of `host:port` or `scheme://host:port/…`, e.g. 9092 of "127.0.0.1:9092"."""
-    port = urlsplit(endpoint if "://" in endpoint else f"//{endpoint}").port
-    if port is None:
-        raise ValueError(f"no port in endpoint {endpoint!r}")
-    return port
+def endpoint_port(endpoint: str, default: int) -> int:
+    """The port a native server listens on: the one its clients' endpoint names (`host:port`, the
+    first of a `host:port,host:port` list, or `scheme://host:port/…`), else the service's standard
+    `default` (an endpoint without a port, or none at all: gcp mode has no HDFS endpoint)."""
+    first = endpoint.split(",")[0].strip()
+    port = urlsplit(first if "://" in first else f"//{first}").port if first else None
+    return port or default
 
 
 class Settings(BaseSettings):

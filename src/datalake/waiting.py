@@ -1,7 +1,9 @@
-"""Polling until something is true, on tenacity: the one way the platform waits.
+"""Polling until something is true, on tenacity.
 
-Loops that consume a stream until a deadline (the Kafka probes) read rather than wait, and stay
-loops; everything that asks "is it there yet?" every few seconds goes through `wait_until`.
+Everything that asks "is it there yet?" every few seconds goes through `wait_until`; where a
+caller retries on errors or keeps the last result instead of failing (`connect.py`'s REST retries,
+`runner.settled_status`), it builds its own tenacity `Retrying`. Loops that consume a topic until
+a deadline (the Kafka probes) read rather than wait, and stay loops.
 """
 
 from __future__ import annotations

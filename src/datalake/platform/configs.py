@@ -45,7 +45,7 @@ def render_all(settings: Settings, paths: Paths) -> None:
         paths.conf / "kafka" / "server.properties",
         {
             **common,
-            "port": str(endpoint_port(settings.kafka_bootstrap)),
+            "port": str(endpoint_port(settings.kafka_bootstrap, 9092)),
             "controller_port": str(settings.kafka_controller_port),
         },
     )
@@ -55,13 +55,13 @@ def render_all(settings: Settings, paths: Paths) -> None:
         paths.conf / "kafka" / "connect-distributed.properties",
         {
             "bootstrap": settings.kafka_bootstrap,
-            "port": str(endpoint_port(settings.connect_url)),
+            "port": str(endpoint_port(settings.connect_url, 8083)),
             "plugin_path": str(paths.jars / "connect-plugins"),
             "env_allowlist": "|".join(sorted(env_names())),
         },
     )
     hadoop_ports = {
-        "nn_http_port": str(endpoint_port(settings.webhdfs_url)),
+        "nn_http_port": str(endpoint_port(settings.webhdfs_url, 9870)),
         "dn_port": str(settings.datanode_port),
         "dn_http_port": str(settings.datanode_http_port),
         "dn_ipc_port": str(settings.datanode_ipc_port),

@@ -18,8 +18,6 @@ from datalake.platform.accounts import service_account
 from datalake.platform.paths import Paths, get_paths, java_home
 from datalake.settings import Settings, endpoint_port, get_settings
 
-# The DataNode's web port (dfs.datanode.http.address, configs.py): its health check asks it directly.
-
 # Hadoop and the Hive metastore reflect into JDK internals; the same list Hadoop's scripts add.
 JPMS_OPENS = [
     "-XX:+IgnoreUnrecognizedVMOptions",
@@ -154,7 +152,7 @@ def airflow_environment(ctx: Context) -> dict[str, str]:
         "AIRFLOW__CORE__FERNET_KEY": s.airflow_fernet_key,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db,
         "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(endpoint_port(s.airflow_url)),
+        "AIRFLOW__API__PORT": str(endpoint_port(s.airflow_url, 8080)),
         "AIRFLOW__API__BASE_URL": s.airflow_url,
         "AIRFLOW__API__SECRET_KEY": s.airflow_api_secret_key,
         "AIRFLOW__API_AUTH__JWT_SECRET": s.airflow_jwt_secret,
@@ -253,7 +251,7 @@ def build_registry() -> list[Service]:
         Service(
             name="kafka",
             role="event bus (KRaft, broker+controller)",
-            ports=(endpoint_port(s.kafka_bootstrap), s.kafka_controller_port),
+            ports=(endpoint_port(s.kafka_bootstrap, 9092), s.kafka_controller_port),
             url=f"kafka://{s.kafka_bootstrap}",
             command=lambda ctx: _kafka_java(
                 ctx, "768m", "kafka.Kafka", ctx.conf("kafka", "server.properties")
@@ -263,7 +261,7 @@ def build_registry() -> list[Service]:
         Service(
             name="kafka-connect",
             role="CDC sources + lake sink (distributed)",
-            ports=(endpoint_port(s.connect_url),),
+            ports=(endpoint_port(s.connect_url, 8083),),
             url=s.connect_url,
             command=lambda ctx: _kafka_java(
                 ctx,
@@ -283,7 +281,7 @@ def build_registry() -> list[Service]:
         Service(
             name="hdfs-namenode",
             role="lake filesystem metadata",
-            ports=(endpoint_port(s.hdfs_uri), endpoint_port(s.webhdfs_url)),
+            ports=(endpoint_port(s.hdfs_uri, 9000), endpoint_port(s.webhdfs_url, 9870)),
             url=s.webhdfs_url,
             command=lambda ctx: _hadoop_java(ctx, "384m", "org.apache.hadoop.hdfs.server.namenode.NameNode"),
             check=lambda st: health.namenode_active(st.webhdfs_url),
@@ -300,7 +298,7 @@ def build_registry() -> list[Service]:
         Service(
             name="hive-metastore",
             role="table catalog (PostgreSQL-backed)",
-            ports=(endpoint_port(s.metastore_uri),),
+            ports=(endpoint_port(s.metastore_uri, 9083),),
             url=s.metastore_uri,
             command=lambda ctx: [
                 ctx.java,
@@ -320,7 +318,7 @@ def build_registry() -> list[Service]:
                 ),
                 "org.apache.hadoop.hive.metastore.HiveMetaStore",
                 "-p",
-                str(endpoint_port(ctx.settings.metastore_uri)),
+                str(endpoint_port(ctx.settings.metastore_uri, 9083)),
             ],
             check=lambda st: health.metastore_databases(st.metastore_uri),
             depends_on=("postgres", "hdfs-datanode"),
@@ -370,7 +368,7 @@ def build_registry() -> list[Service]:
         Service(
             name="mongo",
             role="MongoDB-compatible server (mongo-java-server, H2)",
-            ports=(endpoint_port(s.mongo_uri),),
+            ports=(endpoint_port(s.mongo_uri, 27017),),
             url=s.mongo_uri,
             command=lambda ctx: [
                 ctx.java,
@@ -384,7 +382,7 @@ def build_registry() -> list[Service]:
                 f"{ctx.paths.build / 'mongo'}:{ctx.paths.jars / 'mongo' / '*'}",
                 "io.datalake.mongo.LakeMongoServer",
                 "127.0.0.1",
-                str(endpoint_port(ctx.settings.mongo_uri)),
+                str(endpoint_port(ctx.settings.mongo_uri, 27017)),
                 ctx.data("mongo", "lake.mv"),
                 ",".join(ctx.settings.mongo_oplog_excluded),
             ],
@@ -393,14 +391,14 @@ def build_registry() -> list[Service]:
         Service(
             name="airflow-api-server",
             role="Airflow UI + REST API",
-            ports=(endpoint_port(s.airflow_url),),
+            ports=(endpoint_port(s.airflow_url, 8080),),
             url=s.airflow_url,
             command=_airflow(
                 "api-server",
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(endpoint_port(s.airflow_url)),
+                str(endpoint_port(s.airflow_url, 8080)),
                 "--workers",
                 "1",
             ),

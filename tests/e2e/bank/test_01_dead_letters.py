@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from bank_e2e import connectors_running, generate, raw_files, read_raw, wait_lake_caught_up, wait_until
 
+from datalake import kafka_inspect
+
 pytestmark = pytest.mark.e2e
 
 TOPIC = "cdc.santander.clients"
@@ -55,7 +57,7 @@ def _dlq_headers(offset: int) -> dict[str, str] | None:
             if msg is None or msg.error():
                 continue
             seen += 1
-            headers = {k: (v or b"").decode() for k, v in (msg.headers() or [])}
+            headers = kafka_inspect.headers(msg)
             if headers.get("__connect.errors.topic") == TOPIC and headers.get(
                 "__connect.errors.offset"
             ) == str(offset):

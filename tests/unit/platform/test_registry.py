@@ -114,3 +114,15 @@ def test_server_ports_follow_the_client_endpoints_in_settings(
     configs.render_all(s, Paths(repo=REPO_ROOT, var=tmp_path))
     assert "PLAINTEXT://127.0.0.1:19092" in (tmp_path / "conf/kafka/server.properties").read_text()
     assert "127.0.0.1:19864" in (tmp_path / "conf/hadoop/hdfs-site.xml").read_text()
+
+
+def test_endpoint_port_falls_back_where_an_endpoint_names_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datalake.platform import services
+    from datalake.settings import endpoint_port
+
+    assert endpoint_port("127.0.0.1:19092,127.0.0.2:29092", 9092) == 19092
+    assert endpoint_port("http://airflow.internal", 8080) == 8080
+    assert endpoint_port("", 9000) == 9000
+    gcp = Settings(_env_file=None, lake_mode="gcp", gcs_bucket="b")  # no HDFS endpoints in gcp mode
+    monkeypatch.setattr(services, "get_settings", lambda: gcp)
+    assert {s.name: s for s in services.build_registry()}["hdfs-namenode"].ports == (9000, 9870)

@@ -115,7 +115,7 @@ class Settings(BaseSettings):
     thrift_host: str = ""
     thrift_port: int = 10000
     airflow_url: str = ""
-    # A native server listens on the port its clients' endpoint above names (`endpoint_port`);
+    # A native server listens on the port its clients' endpoint above names (`kafka_port`, … below);
     # these are the ports no client endpoint names.
     kafka_controller_port: int = 9093
     datanode_port: int = 9866
@@ -205,6 +205,36 @@ class Settings(BaseSettings):
         return self
 
     # ---- derived values -------------------------------------------------------------------
+    # The ports the native servers listen on: those their clients' endpoints name, else each
+    # service's standard port (`endpoint_port`). The one place these defaults are written.
+    @property
+    def kafka_port(self) -> int:
+        return endpoint_port(self.kafka_bootstrap, 9092)
+
+    @property
+    def connect_port(self) -> int:
+        return endpoint_port(self.connect_url, 8083)
+
+    @property
+    def namenode_rpc_port(self) -> int:
+        return endpoint_port(self.hdfs_uri, 9000)
+
+    @property
+    def namenode_http_port(self) -> int:
+        return endpoint_port(self.webhdfs_url, 9870)
+
+    @property
+    def metastore_port(self) -> int:
+        return endpoint_port(self.metastore_uri, 9083)
+
+    @property
+    def mongo_port(self) -> int:
+        return endpoint_port(self.mongo_uri, 27017)
+
+    @property
+    def airflow_port(self) -> int:
+        return endpoint_port(self.airflow_url, 8080)
+
     @property
     def datanode_http_url(self) -> str:
         """The DataNode's own HTTP endpoint (JMX), on the NameNode's host."""

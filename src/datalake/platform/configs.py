@@ -11,7 +11,7 @@ from string import Template
 
 from datalake.platform.accounts import own, service_account
 from datalake.platform.paths import Paths
-from datalake.settings import Settings, endpoint_port
+from datalake.settings import Settings
 
 
 def _render(template: Path, target: Path, values: dict[str, str], private_to: str | None = None) -> None:
@@ -45,7 +45,7 @@ def render_all(settings: Settings, paths: Paths) -> None:
         paths.conf / "kafka" / "server.properties",
         {
             **common,
-            "port": str(endpoint_port(settings.kafka_bootstrap, 9092)),
+            "port": str(settings.kafka_port),
             "controller_port": str(settings.kafka_controller_port),
         },
     )
@@ -55,13 +55,13 @@ def render_all(settings: Settings, paths: Paths) -> None:
         paths.conf / "kafka" / "connect-distributed.properties",
         {
             "bootstrap": settings.kafka_bootstrap,
-            "port": str(endpoint_port(settings.connect_url, 8083)),
+            "port": str(settings.connect_port),
             "plugin_path": str(paths.jars / "connect-plugins"),
             "env_allowlist": "|".join(sorted(env_names())),
         },
     )
     hadoop_ports = {
-        "nn_http_port": str(endpoint_port(settings.webhdfs_url, 9870)),
+        "nn_http_port": str(settings.namenode_http_port),
         "dn_port": str(settings.datanode_port),
         "dn_http_port": str(settings.datanode_http_port),
         "dn_ipc_port": str(settings.datanode_ipc_port),

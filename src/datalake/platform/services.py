@@ -16,7 +16,7 @@ from urllib.parse import quote
 from datalake.platform import credentials, health
 from datalake.platform.accounts import service_account
 from datalake.platform.paths import Paths, get_paths, java_home
-from datalake.settings import Settings, endpoint_port, get_settings
+from datalake.settings import Settings, get_settings
 
 # Hadoop and the Hive metastore reflect into JDK internals; the same list Hadoop's scripts add.
 JPMS_OPENS = [
@@ -152,7 +152,7 @@ def airflow_environment(ctx: Context) -> dict[str, str]:
         "AIRFLOW__CORE__FERNET_KEY": s.airflow_fernet_key,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db,
         "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(endpoint_port(s.airflow_url, 8080)),
+        "AIRFLOW__API__PORT": str(s.airflow_port),
         "AIRFLOW__API__BASE_URL": s.airflow_url,
         "AIRFLOW__API__SECRET_KEY": s.airflow_api_secret_key,
         "AIRFLOW__API_AUTH__JWT_SECRET": s.airflow_jwt_secret,
@@ -251,7 +251,7 @@ def build_registry() -> list[Service]:
         Service(
             name="kafka",
             role="event bus (KRaft, broker+controller)",
-            ports=(endpoint_port(s.kafka_bootstrap, 9092), s.kafka_controller_port),
+            ports=(s.kafka_port, s.kafka_controller_port),
             url=f"kafka://{s.kafka_bootstrap}",
             command=lambda ctx: _kafka_java(
                 ctx, "768m", "kafka.Kafka", ctx.conf("kafka", "server.properties")
@@ -261,7 +261,7 @@ def build_registry() -> list[Service]:
         Service(
             name="kafka-connect",
             role="CDC sources + lake sink (distributed)",
-            ports=(endpoint_port(s.connect_url, 8083),),
+            ports=(s.connect_port,),
             url=s.connect_url,
             command=lambda ctx: _kafka_java(
                 ctx,
@@ -281,7 +281,7 @@ def build_registry() -> list[Service]:
         Service(
             name="hdfs-namenode",
             role="lake filesystem metadata",
-            ports=(endpoint_port(s.hdfs_uri, 9000), endpoint_port(s.webhdfs_url, 9870)),
+            ports=(s.namenode_rpc_port, s.namenode_http_port),
             url=s.webhdfs_url,
             command=lambda ctx: _hadoop_java(ctx, "384m", "org.apache.hadoop.hdfs.server.namenode.NameNode"),
             check=lambda st: health.namenode_active(st.webhdfs_url),
@@ -298,7 +298,7 @@ def build_registry() -> list[Service]:
         Service(
             name="hive-metastore",
             role="table catalog (PostgreSQL-backed)",
-            ports=(endpoint_port(s.metastore_uri, 9083),),
+            ports=(s.metastore_port,),
             url=s.metastore_uri,
             command=lambda ctx: [
                 ctx.java,
@@ -318,7 +318,7 @@ def build_registry() -> list[Service]:
                 ),
                 "org.apache.hadoop.hive.metastore.HiveMetaStore",
                 "-p",
-                str(endpoint_port(ctx.settings.metastore_uri, 9083)),
+                str(ctx.settings.metastore_port),
             ],
             check=lambda st: health.metastore_databases(st.metastore_uri),
             depends_on=("postgres", "hdfs-datanode"),
@@ -368,7 +368,7 @@ def build_registry() -> list[Service]:
         Service(
             name="mongo",
             role="MongoDB-compatible server (mongo-java-server, H2)",
-            ports=(endpoint_port(s.mongo_uri, 27017),),
+            ports=(s.mongo_port,),
             url=s.mongo_uri,
             command=lambda ctx: [
                 ctx.java,
@@ -382,7 +382,7 @@ def build_registry() -> list[Service]:
                 f"{ctx.paths.build / 'mongo'}:{ctx.paths.jars / 'mongo' / '*'}",
                 "io.datalake.mongo.LakeMongoServer",
                 "127.0.0.1",
-                str(endpoint_port(ctx.settings.mongo_uri, 27017)),
+                str(ctx.settings.mongo_port),
                 ctx.data("mongo", "lake.mv"),
                 ",".join(ctx.settings.mongo_oplog_excluded),
             ],
@@ -391,14 +391,14 @@ def build_registry() -> list[Service]:
         Service(
             name="airflow-api-server",
             role="Airflow UI + REST API",
-            ports=(endpoint_port(s.airflow_url, 8080),),
+            ports=(s.airflow_port,),
             url=s.airflow_url,
             command=_airflow(
                 "api-server",
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(endpoint_port(s.airflow_url, 8080)),
+                str(s.airflow_port),
                 "--workers",
                 "1",
             ),

@@ -23,7 +23,7 @@ from datalake.jobs.platform.compact_raw import committed_name, compact_day
 from pyspark.sql import functions as F
 
 from datalake.settings import get_settings
-from datalake.spark import build_session
+from datalake.spark import build_session, hadoop_path
 
 TOPIC = "cdc.bench.compact"
 LINE = "topic STRING, partition INT, offset BIGINT, value STRING"
@@ -46,11 +46,8 @@ def main() -> None:
     args = parser.parse_args()
 
     spark = build_session("bench_compact_raw")
-    jvm = spark.sparkContext._jvm
-    assert jvm is not None
     root = f"{get_settings().lake.raw('kafka', '').rstrip('/')}-bench-{uuid.uuid4().hex[:8]}"
-    folder = jvm.org.apache.hadoop.fs.Path(f"{root}/{TOPIC}/dt=2020-01-01")
-    fs = folder.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[union-attr]
+    jvm, folder, fs = hadoop_path(spark, f"{root}/{TOPIC}/dt=2020-01-01")
     try:
         started = time.perf_counter()
 

@@ -299,10 +299,10 @@ def replace_day(spark: SparkSession, df: DataFrame, table: Table, location: str,
     """Replace the day's partitions (every channel) and nothing else: the day's folder is deleted,
     its partitions dropped, then the day's rows written (dynamic partition overwrite)."""
     ensure_table(spark, table, location)
-    jvm, jsc = spark.sparkContext._jvm, spark.sparkContext._jsc
-    assert jvm is not None and jsc is not None  # a classic (not Spark Connect) session
-    folder = jvm.org.apache.hadoop.fs.Path(f"{location}/op_date={day.isoformat()}")
-    folder.getFileSystem(jsc.hadoopConfiguration()).delete(folder, True)
+    from datalake.spark import hadoop_path
+
+    _, folder, fs = hadoop_path(spark, f"{location}/op_date={day.isoformat()}")
+    fs.delete(folder, True)
     spark.sql(
         f"ALTER TABLE {table.qualified_name} DROP IF EXISTS PARTITION (op_date = DATE'{day.isoformat()}')"
     )

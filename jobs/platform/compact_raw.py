@@ -165,15 +165,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from datalake.spark import build_session
+    from datalake.spark import build_session, hadoop_path
 
     args = parse_args(argv)
     root = args.root or get_settings().lake.raw("kafka", "").rstrip("/")
     spark = build_session("compact-raw")
-    jvm, jsc = spark.sparkContext._jvm, spark.sparkContext._jsc
-    assert jvm is not None and jsc is not None  # a classic (not Spark Connect) session
-    top = jvm.org.apache.hadoop.fs.Path(root)
-    fs = top.getFileSystem(jsc.hadoopConfiguration())
+    jvm, top, fs = hadoop_path(spark, root)
     if not fs.exists(top):
         print(f"{root}: no raw zone yet, nothing to compact")
         spark.stop()

@@ -7,7 +7,7 @@ filesystem) lives in the platform's `spark-defaults.conf` (SPARK_CONF_DIR), writ
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -21,3 +21,13 @@ def build_session(app_name: str, **conf: str) -> SparkSession:
     for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def hadoop_path(spark: SparkSession, path: str) -> tuple[Any, Any, Any]:
+    """(the JVM gateway, the Hadoop `Path` of `path`, its FileSystem), for the file work the
+    DataFrame API has no verb for: deleting a partition's folder, merging raw files. Needs a
+    classic session (spark-submit's), not a Spark Connect one, which has no JVM gateway."""
+    jvm, jsc = spark.sparkContext._jvm, spark.sparkContext._jsc
+    assert jvm is not None and jsc is not None
+    hadoop = jvm.org.apache.hadoop.fs.Path(path)
+    return jvm, hadoop, hadoop.getFileSystem(jsc.hadoopConfiguration())

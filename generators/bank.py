@@ -36,78 +36,24 @@ import typer
 from datalake.generators import cpf as cpf_mod
 from faker import Faker
 
+from datalake.contracts import bank_tables as contract
+
 if TYPE_CHECKING:
     from pymysql.connections import Connection
 
 log = logging.getLogger(__name__)
 
-DATABASE = "santander"
+DATABASE = contract.SANTANDER
 CHUNK_SIZE = 5_000
 
-# ---- schema: the one place that defines the source tables ----------------------------------------
+# ---- schema: declared in datalake/contracts/bank_tables.py, the generator only fills it -----------
 CREATE_DATABASE = f"CREATE DATABASE IF NOT EXISTS {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-
-DDL: dict[str, str] = {
-    "clients": f"""
-CREATE TABLE IF NOT EXISTS {DATABASE}.clients (
-    id              BIGINT        NOT NULL AUTO_INCREMENT,
-    nome            VARCHAR(200)  NOT NULL,
-    cpf             CHAR(14)      NOT NULL,
-    tipo_produto    VARCHAR(32)   NOT NULL,
-    data_nascimento DATE          NOT NULL,
-    address         VARCHAR(255)  NOT NULL,
-    renda_mensal    DECIMAL(12,2) NOT NULL,
-    created_at      DATETIME      NOT NULL,
-    PRIMARY KEY (id),
-    UNIQUE KEY uq_clients_cpf (cpf)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci""",
-    "employees": f"""
-CREATE TABLE IF NOT EXISTS {DATABASE}.employees (
-    id          BIGINT        NOT NULL AUTO_INCREMENT,
-    nome        VARCHAR(200)  NOT NULL,
-    cpf         CHAR(14)      NOT NULL,
-    data_inicio DATE          NOT NULL,
-    address     VARCHAR(255)  NOT NULL,
-    salario     DECIMAL(12,2) NOT NULL,
-    area        VARCHAR(32)   NOT NULL,
-    PRIMARY KEY (id),
-    UNIQUE KEY uq_employees_cpf (cpf)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci""",
-    "operations": f"""
-CREATE TABLE IF NOT EXISTS {DATABASE}.operations (
-    id           BIGINT        NOT NULL AUTO_INCREMENT,
-    client_id    BIGINT        NOT NULL,
-    cpf          CHAR(14)      NOT NULL,
-    tipo_produto VARCHAR(32)   NOT NULL,
-    origem       VARCHAR(32)   NOT NULL,
-    operacao     VARCHAR(32)   NOT NULL,
-    valor        DECIMAL(14,2) NOT NULL,
-    online       TINYINT(1)    NOT NULL,
-    op_timestamp DATETIME(3)   NOT NULL,
-    success      TINYINT(1)    NOT NULL,
-    PRIMARY KEY (id),
-    KEY idx_operations_ts (op_timestamp),
-    CONSTRAINT fk_operations_client FOREIGN KEY (client_id) REFERENCES {DATABASE}.clients (id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci""",
-}
-
-CLIENT_COLUMNS = ("nome", "cpf", "tipo_produto", "data_nascimento", "address", "renda_mensal", "created_at")
-EMPLOYEE_COLUMNS = ("nome", "cpf", "data_inicio", "address", "salario", "area")
-OPERATION_COLUMNS = (
-    "client_id",
-    "cpf",
-    "tipo_produto",
-    "origem",
-    "operacao",
-    "valor",
-    "online",
-    "op_timestamp",
-    "success",
-)
+DDL: dict[str, str] = {name: table.ddl() for name, table in contract.SANTANDER_TABLES.items()}
+CLIENT_COLUMNS = contract.CLIENTS.insert_columns
+EMPLOYEE_COLUMNS = contract.EMPLOYEES.insert_columns
+OPERATION_COLUMNS = contract.OPERATIONS.insert_columns
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "clients": CLIENT_COLUMNS,
-    "employees": EMPLOYEE_COLUMNS,
-    "operations": OPERATION_COLUMNS,
+    name: t.insert_columns for name, t in contract.SANTANDER_TABLES.items()
 }
 
 # ---- value domains and distributions -------------------------------------------------------------
@@ -244,7 +190,19 @@ def generate_clients(
         nascimento = as_of.date() - timedelta(days=age_days + rng.randrange(365))
         created_at = window_start - timedelta(seconds=rng.randrange(5 * 365 * 86_400))
         nome = f"{fake.first_name()} {fake.last_name()}"
-        rows.append((nome, cpfs[i], produto, nascimento, _address(fake), _money(renda), created_at))
+        rows.append(
+            contract.CLIENTS.ordered(
+                {
+                    "nome": nome,
+                    "cpf": cpfs[i],
+                    "tipo_produto": produto,
+                    "data_nascimento": nascimento,
+                    "address": _address(fake),
+                    "renda_mensal": _money(renda),
+                    "created_at": created_at,
+                }
+            )
+        )
     return rows
 
 
@@ -270,7 +228,18 @@ def generate_employees(
         tenure_days = int(min(rng.expovariate(1 / (6 * 365.25)), 35 * 365.25))
         inicio = as_of.date() - timedelta(days=tenure_days)
         nome = f"{fake.first_name()} {fake.last_name()}"
-        rows.append((nome, cpfs[i], inicio, _address(fake), _money(salario), area))
+        rows.append(
+            contract.EMPLOYEES.ordered(
+                {
+                    "nome": nome,
+                    "cpf": cpfs[i],
+                    "data_inicio": inicio,
+                    "address": _address(fake),
+                    "salario": _money(salario),
+                    "area": area,
+                }
+            )
+        )
     return rows
 
 
@@ -307,20 +276,19 @@ class OperationBatch:
         channel_names = np.array(self.channels, dtype=object)[ch].tolist()
         op_names = np.array(self.operations, dtype=object)[self.op_idx[sl]].tolist()
         timestamps = self.ts_ms[sl].astype("datetime64[ms]").tolist()
-        return list(
-            zip(
-                self.client_ids[idx].tolist(),
-                [self.client_cpfs[i] for i in idx],
-                [self.client_products[i] for i in idx],
-                channel_names,
-                op_names,
-                [Decimal(f"{v:.2f}") for v in self.valor[sl].tolist()],
-                online_lut[ch].tolist(),
-                timestamps,
-                self.success[sl].tolist(),
-                strict=True,
-            )
-        )
+        values = {
+            "client_id": self.client_ids[idx].tolist(),
+            "cpf": [self.client_cpfs[i] for i in idx],
+            "tipo_produto": [self.client_products[i] for i in idx],
+            "origem": channel_names,
+            "operacao": op_names,
+            "valor": [Decimal(f"{v:.2f}") for v in self.valor[sl].tolist()],
+            "online": online_lut[ch].tolist(),
+            "op_timestamp": timestamps,
+            "success": self.success[sl].tolist(),
+        }
+        # Column-wise here (a million rows as dicts would be slow): `ordered` orders the columns.
+        return list(zip(*contract.OPERATIONS.ordered(values), strict=True))
 
     def chunks(self, size: int = CHUNK_SIZE) -> Iterator[list[tuple[Any, ...]]]:
         for start in range(0, len(self), size):

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 import pandas as pd
 import typer
 
+from datalake.contracts.bank_tables import IBOVESPA
 from datalake.settings import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DATABASE = "stock_market"
-TABLE = "ibovespa"
+DATABASE = IBOVESPA.database
+TABLE = IBOVESPA.name
 CHUNK_SIZE = 5_000
 SNAPSHOT_PATH = REPO_ROOT.parent / "shared/data/ibovespa/history.csv"
 
@@ -52,37 +53,20 @@ SNAPSHOT_TICKERS = (
 )
 DEFAULT_TICKERS = tuple(dict.fromkeys((*SEED_TICKERS, *SNAPSHOT_TICKERS)))
 
-COLUMNS = ("symbol", "date", "open", "high", "low", "close", "adjclose", "volume", "dividends")
+COLUMNS = IBOVESPA.insert_columns
 PRICE_COLUMNS = ("open", "high", "low", "close", "adjclose")
 
 CREATE_DATABASE = f"CREATE DATABASE IF NOT EXISTS {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-DDL = f"""
-CREATE TABLE IF NOT EXISTS {DATABASE}.{TABLE} (
-    symbol    VARCHAR(16) NOT NULL,
-    `date`    DATE        NOT NULL,
-    `open`    DOUBLE      NULL,
-    high      DOUBLE      NULL,
-    low       DOUBLE      NULL,
-    `close`   DOUBLE      NULL,
-    adjclose  DOUBLE      NULL,
-    volume    BIGINT      NULL,
-    dividends DOUBLE      NOT NULL DEFAULT 0,
-    PRIMARY KEY (symbol, `date`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"""
+DDL = IBOVESPA.ddl()  # declared in datalake/contracts/bank_tables.py
 
-_QUOTED = {"date", "open", "close"}
-
-
-def _q(column: str) -> str:
-    return f"`{column}`" if column in _QUOTED else column
-
+_QUOTED = [IBOVESPA.column(c).quoted for c in COLUMNS]
 
 # VALUES(col) rather than MySQL 8's `AS new` alias: MariaDB does not support the alias form.
 UPSERT_SQL = (
-    f"INSERT INTO {DATABASE}.{TABLE} ({', '.join(_q(c) for c in COLUMNS)}) "
+    f"INSERT INTO {DATABASE}.{TABLE} ({', '.join(_QUOTED)}) "
     f"VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
     "ON DUPLICATE KEY UPDATE "
-    + ", ".join(f"{_q(c)} = VALUES({_q(c)})" for c in COLUMNS if c not in ("symbol", "date"))
+    + ", ".join(f"{q} = VALUES({q})" for c, q in zip(COLUMNS, _QUOTED, strict=True) if c not in IBOVESPA.key)
 )
 
 

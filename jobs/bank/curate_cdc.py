@@ -15,8 +15,9 @@ Steps per table:
 2. `latest_state`: replay the change log. Events of one key are ordered by Kafka (partition,
    offset), which within a topic partition is the binlog order; the last one wins; a key whose last
    event is a delete ('d') disappears; snapshot reads ('r') count as inserts.
-3. `project_<table>`: Spark types from Debezium's encodings (decimal strings -> DecimalType, days ->
-   DateType, epoch millis -> TimestampType, all UTC) and PII removal.
+3. `project`: each column declared in `datalake/contracts/bank_tables.py` in its curated type
+   (decimal strings -> DecimalType, days -> DateType, epoch millis -> TimestampType, all UTC, 0/1 ->
+   boolean) and PII removal.
 4. `write_table` (jobs/hive_tables.py): full overwrite of the external Parquet table.
 
 PII (BRIEF §4.2: "names, CPFs, addresses stay in the raw zone"): curated rows keep a salted
@@ -36,11 +37,13 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-from datalake.jobs.bank.schemas import CDC_QUARANTINE, TABLES, TableSpec
+from datalake.jobs.bank.schemas import CDC_QUARANTINE, TABLES, TableSpec, curated_type
 from datalake.jobs.hive_tables import Table, union_all, write_table
 from pyspark.sql import Column, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
+from pyspark.sql.types import DateType, DecimalType, StructType, TimestampType
+
+from datalake.contracts.bank_tables import Column as SourceColumn
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -136,8 +139,8 @@ def check_drift(classified: DataFrame, spec: TableSpec) -> None:
     if new:
         raise CurateError(
             f"{spec.topic}: the source table has column(s) {new} that {spec.qualified_name}'s contract does "
-            "not know. Add them to its row image and curated schema (jobs/bank/schemas.py), or drop them "
-            "at the source; nothing was written."
+            "not know. Declare them in datalake/contracts/bank_tables.py (docs/bank-lake.md, "
+            "'Adding a column'), or drop them at the source; nothing was written."
         )
 
 
@@ -185,12 +188,20 @@ def cpf_hash(cpf: Column, salt: str) -> Column:
     return F.sha2(F.concat(F.lit(salt), F.regexp_replace(cpf, r"[^0-9]", "")), 256)
 
 
-def _days(col: str) -> Column:
-    return F.date_from_unix_date(F.col(col))
-
-
-def _millis(col: str) -> Column:
-    return F.timestamp_millis(F.col(col))
+def typed(col: SourceColumn) -> Column:
+    """A row image column in its curated type (Debezium's encodings: decimal strings, days since
+    epoch, epoch millis, TINYINT(1) flags as 0/1); the others keep their type."""
+    value = F.col(col.name)
+    curated = curated_type(col)
+    if col.is_flag:
+        return value != 0
+    if isinstance(curated, DateType):
+        return F.date_from_unix_date(value)
+    if isinstance(curated, TimestampType):
+        return F.timestamp_millis(value)
+    if isinstance(curated, DecimalType):
+        return value.cast(curated)
+    return value
 
 
 def _lineage(run_date: date) -> list[Column]:
@@ -201,76 +212,31 @@ def _lineage(run_date: date) -> list[Column]:
     ]
 
 
-def project_clients(state: DataFrame, salt: str, run_date: date) -> DataFrame:
-    """Typed `financas.clients` rows (no nome, cpf, address)."""
-    return state.select(
-        F.col("id"),
-        cpf_hash(F.col("cpf"), salt).alias("cpf_hash"),
-        F.col("tipo_produto"),
-        _days("data_nascimento").alias("data_nascimento"),
-        F.col("renda_mensal").cast("decimal(12,2)").alias("renda_mensal"),
-        _millis("created_at").alias("created_at"),
-        *_lineage(run_date),
-    )
-
-
-def project_employees(state: DataFrame, salt: str, run_date: date) -> DataFrame:
-    """Typed `financas.employees` rows (no nome, cpf, address)."""
-    return state.select(
-        F.col("id"),
-        cpf_hash(F.col("cpf"), salt).alias("cpf_hash"),
-        _days("data_inicio").alias("data_inicio"),
-        F.col("salario").cast("decimal(12,2)").alias("salario"),
-        F.col("area"),
-        *_lineage(run_date),
-    )
-
-
-def project_operations(state: DataFrame, salt: str, run_date: date) -> DataFrame:
-    """Typed `financas.operations` rows, partitioned by `op_date` (UTC date of `op_timestamp`).
-
-    `op_date` is computed from the epoch millis, so it does not depend on the session time zone.
-    """
-    return state.select(
-        F.col("id"),
-        F.col("client_id"),
-        cpf_hash(F.col("cpf"), salt).alias("cpf_hash"),
-        F.col("tipo_produto"),
-        F.col("origem"),
-        F.col("operacao"),
-        F.col("valor").cast("decimal(14,2)").alias("valor"),
-        (F.col("online") != 0).alias("online"),
-        _millis("op_timestamp").alias("op_timestamp"),
-        (F.col("success") != 0).alias("success"),
-        *_lineage(run_date),
-        F.date_from_unix_date(F.floor(F.col("op_timestamp") / _MS_PER_DAY).cast("int")).alias("op_date"),
-    )
-
-
-def project_ibovespa(state: DataFrame, salt: str, run_date: date) -> DataFrame:
-    """Typed `stock_market.ibovespa` rows, partitioned by `year` of the trading date. No PII."""
-    del salt  # no personal data in market prices
-    return state.select(
-        F.col("symbol"),
-        _days("date").alias("date"),
-        *[F.col(c) for c in ("open", "high", "low", "close", "adjclose", "volume", "dividends")],
-        *_lineage(run_date),
-        F.year(_days("date")).alias("year"),
-    )
-
-
-PROJECTIONS: dict[str, Callable[[DataFrame, str, date], DataFrame]] = {
-    "clients": project_clients,
-    "employees": project_employees,
-    "operations": project_operations,
-    "ibovespa": project_ibovespa,
+# How each partition column is computed from the row image. `op_date` comes from the epoch millis,
+# so it does not depend on the session time zone.
+PARTITION_VALUES: dict[str, Callable[[], Column]] = {
+    "op_date": lambda: F.date_from_unix_date(F.floor(F.col("op_timestamp") / _MS_PER_DAY).cast("int")),
+    "year": lambda: F.year(F.date_from_unix_date(F.col("date"))),
 }
+
+
+def project(state: DataFrame, spec: TableSpec, salt: str, run_date: date) -> DataFrame:
+    """Typed curated rows from the current state: each declared column in its curated type, the
+    PII removed (`pii="drop"` columns left out, the CPF replaced by its salted hash), the lineage,
+    then the partition columns."""
+    columns = [
+        cpf_hash(F.col(c.name), salt).alias("cpf_hash") if c.pii == "hash" else typed(c).alias(c.name)
+        for c in spec.source.columns
+        if c.pii != "drop"
+    ]
+    partitions = [PARTITION_VALUES[name]().alias(name) for name in spec.partition_cols]
+    return state.select(*columns, *_lineage(run_date), *partitions)
 
 
 def curate(raw: DataFrame, spec: TableSpec, salt: str, run_date: date) -> DataFrame:
     """Raw change log -> curated rows, in the curated schema's column order."""
     state = latest_state(raw, spec.key_cols)
-    curated = PROJECTIONS[spec.name](state, salt, run_date)
+    curated = project(state, spec, salt, run_date)
     return curated.select(*[F.col(f.name).cast(f.dataType) for f in spec.curated_schema.fields])
 
 

@@ -16,7 +16,6 @@ then its partition column(s), which Spark requires to come last.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
 from datalake.jobs.hive_tables import struct
 from pyspark.sql.types import (
@@ -32,52 +31,61 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-# ---- Debezium row images (what `before` / `after` hold) ------------------------------------------
-CLIENTS_ROW = struct(
-    ("id", LongType()),
-    ("nome", StringType()),
-    ("cpf", StringType()),
-    ("tipo_produto", StringType()),
-    ("data_nascimento", IntegerType()),  # days since epoch
-    ("address", StringType()),
-    ("renda_mensal", StringType()),  # DECIMAL(12,2) as a string
-    ("created_at", LongType()),  # epoch millis
-)
+from datalake.contracts.bank_tables import CLIENTS, EMPLOYEES, IBOVESPA, OPERATIONS, Column, SourceTable
 
-EMPLOYEES_ROW = struct(
-    ("id", LongType()),
-    ("nome", StringType()),
-    ("cpf", StringType()),
-    ("data_inicio", IntegerType()),
-    ("address", StringType()),
-    ("salario", StringType()),  # DECIMAL(12,2)
-    ("area", StringType()),
-)
 
-OPERATIONS_ROW = struct(
-    ("id", LongType()),
-    ("client_id", LongType()),
-    ("cpf", StringType()),
-    ("tipo_produto", StringType()),
-    ("origem", StringType()),
-    ("operacao", StringType()),
-    ("valor", StringType()),  # DECIMAL(14,2)
-    ("online", IntegerType()),  # TINYINT 0/1
-    ("op_timestamp", LongType()),  # DATETIME(3), epoch millis
-    ("success", IntegerType()),  # TINYINT 0/1
-)
+# ---- Debezium row images (what `before` / `after` hold), from the declared columns ---------------
+def _raw_type(col: Column) -> DataType:
+    """How Debezium encodes a column of this MariaDB type in a row image (see the module docstring)."""
+    base = col.base_type
+    if base == "BIGINT":
+        return LongType()
+    if base in ("INT", "INTEGER", "SMALLINT", "TINYINT"):
+        return IntegerType()
+    if base == "DATE":
+        return IntegerType()  # days since epoch
+    if base in ("DATETIME", "TIMESTAMP"):
+        return LongType()  # epoch millis
+    if base == "DOUBLE":
+        return DoubleType()
+    if base in ("DECIMAL", "VARCHAR", "CHAR", "TEXT"):
+        return StringType()  # a DECIMAL arrives as a string
+    raise ValueError(f"column {col.name}: no Debezium encoding known for {col.sql!r}")
 
-IBOVESPA_ROW = struct(
-    ("symbol", StringType()),
-    ("date", IntegerType()),
-    ("open", DoubleType()),
-    ("high", DoubleType()),
-    ("low", DoubleType()),
-    ("close", DoubleType()),
-    ("adjclose", DoubleType()),
-    ("volume", LongType()),
-    ("dividends", DoubleType()),
-)
+
+def curated_type(col: Column) -> DataType:
+    """The column's type in the curated table."""
+    base = col.base_type
+    if col.is_flag:
+        return BooleanType()
+    if base == "DATE":
+        return DateType()
+    if base in ("DATETIME", "TIMESTAMP"):
+        return TimestampType()
+    if base == "DECIMAL":
+        precision, scale = col.type_args
+        return DecimalType(precision, scale)
+    return _raw_type(col)
+
+
+def row_image(table: SourceTable) -> StructType:
+    """Debezium's row image of a source table: every declared column, as Debezium encodes it."""
+    return struct(*[(c.name, _raw_type(c)) for c in table.columns])
+
+
+def curated_columns(table: SourceTable) -> list[tuple[str, DataType]]:
+    """The curated columns a source table gives, in its order: PII dropped, the CPF as `cpf_hash`."""
+    return [
+        ("cpf_hash", StringType()) if c.pii == "hash" else (c.name, curated_type(c))
+        for c in table.columns
+        if c.pii != "drop"
+    ]
+
+
+CLIENTS_ROW = row_image(CLIENTS)
+EMPLOYEES_ROW = row_image(EMPLOYEES)
+OPERATIONS_ROW = row_image(OPERATIONS)
+IBOVESPA_ROW = row_image(IBOVESPA)
 
 # Debezium `source` block: only the fields we use or keep for debugging.
 SOURCE = struct(
@@ -114,13 +122,16 @@ def raw_line(key: StructType, row: StructType) -> StructType:
     )
 
 
-ID_KEY = struct(("id", LongType()))
-IBOVESPA_KEY = struct(("symbol", StringType()), ("date", IntegerType()))
+def raw_schema(table: SourceTable) -> StructType:
+    """A raw line of the table's topic: the key (its primary key columns) and the envelope."""
+    key = struct(*[(k, _raw_type(table.column(k))) for k in table.key])
+    return raw_line(key, row_image(table))
 
-RAW_CLIENTS = raw_line(ID_KEY, CLIENTS_ROW)
-RAW_EMPLOYEES = raw_line(ID_KEY, EMPLOYEES_ROW)
-RAW_OPERATIONS = raw_line(ID_KEY, OPERATIONS_ROW)
-RAW_IBOVESPA = raw_line(IBOVESPA_KEY, IBOVESPA_ROW)
+
+RAW_CLIENTS = raw_schema(CLIENTS)
+RAW_EMPLOYEES = raw_schema(EMPLOYEES)
+RAW_OPERATIONS = raw_schema(OPERATIONS)
+RAW_IBOVESPA = raw_schema(IBOVESPA)
 
 # ---- Curated tables ---------------------------------------------------------------------------------
 _LINEAGE: tuple[tuple[str, DataType], ...] = (
@@ -129,53 +140,20 @@ _LINEAGE: tuple[tuple[str, DataType], ...] = (
     ("ingest_date", DateType()),
 )
 
-CURATED_CLIENTS = struct(
-    ("id", LongType()),
-    ("cpf_hash", StringType()),
-    ("tipo_produto", StringType()),
-    ("data_nascimento", DateType()),
-    ("renda_mensal", DecimalType(12, 2)),
-    ("created_at", TimestampType()),
-    *_LINEAGE,
-)
+# A partitioned table's partition column: its name and type (curate_cdc derives its value).
+OP_DATE = ("op_date", DateType())  # UTC date of op_timestamp
+YEAR = ("year", IntegerType())  # year of the trading `date`
 
-CURATED_EMPLOYEES = struct(
-    ("id", LongType()),
-    ("cpf_hash", StringType()),
-    ("data_inicio", DateType()),
-    ("salario", DecimalType(12, 2)),
-    ("area", StringType()),
-    *_LINEAGE,
-)
 
-CURATED_OPERATIONS = struct(
-    ("id", LongType()),
-    ("client_id", LongType()),
-    ("cpf_hash", StringType()),
-    ("tipo_produto", StringType()),
-    ("origem", StringType()),
-    ("operacao", StringType()),
-    ("valor", DecimalType(14, 2)),
-    ("online", BooleanType()),
-    ("op_timestamp", TimestampType()),
-    ("success", BooleanType()),
-    *_LINEAGE,
-    ("op_date", DateType()),  # partition: UTC date of op_timestamp
-)
+def curated_schema(table: SourceTable, partitions: tuple[tuple[str, DataType], ...] = ()) -> StructType:
+    """The curated table: the source's curated columns, the lineage, then the partition columns."""
+    return struct(*curated_columns(table), *_LINEAGE, *partitions)
 
-CURATED_IBOVESPA = struct(
-    ("symbol", StringType()),
-    ("date", DateType()),
-    ("open", DoubleType()),
-    ("high", DoubleType()),
-    ("low", DoubleType()),
-    ("close", DoubleType()),
-    ("adjclose", DoubleType()),
-    ("volume", LongType()),
-    ("dividends", DoubleType()),
-    *_LINEAGE,
-    ("year", IntegerType()),  # partition: year of `date`
-)
+
+CURATED_CLIENTS = curated_schema(CLIENTS)
+CURATED_EMPLOYEES = curated_schema(EMPLOYEES)
+CURATED_OPERATIONS = curated_schema(OPERATIONS, (OP_DATE,))
+CURATED_IBOVESPA = curated_schema(IBOVESPA, (YEAR,))
 
 
 # Lines of the four cdc.* topics that are no applicable change event (jobs/bank/curate_cdc.classify).
@@ -192,59 +170,54 @@ CDC_QUARANTINE = struct(
 
 @dataclass(frozen=True)
 class TableSpec:
-    """Everything the curate job needs to know about one source table."""
+    """Everything the curate job needs to know about one source table, derived from its declaration."""
 
-    name: str
-    topic: str
-    database: str  # curated Hive database
-    table: str  # curated Hive table
-    key_cols: tuple[str, ...]
-    raw_schema: StructType
-    curated_schema: StructType
-    partition_cols: tuple[str, ...] = ()
+    source: SourceTable
+    database: str  # curated Hive database; the curated table has the source table's name
+    partitions: tuple[tuple[str, DataType], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    @property
+    def table(self) -> str:
+        return self.source.name
+
+    @property
+    def topic(self) -> str:
+        """The table's change topic: the connectors route each table to `cdc.<database>.<table>`."""
+        return f"cdc.{self.source.qualified_name}"
 
     @property
     def qualified_name(self) -> str:
         return f"{self.database}.{self.table}"
 
     @property
+    def key_cols(self) -> tuple[str, ...]:
+        return self.source.key
+
+    @property
+    def partition_cols(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.partitions)
+
+    @property
+    def raw_schema(self) -> StructType:
+        return raw_schema(self.source)
+
+    @property
+    def curated_schema(self) -> StructType:
+        return curated_schema(self.source, self.partitions)
+
+    @property
     def row_fields(self) -> list[str]:
         """The columns of the source table (Debezium's row image)."""
-        envelope = cast(StructType, self.raw_schema["value"].dataType)
-        return cast(StructType, envelope["after"].dataType).fieldNames()
+        return list(self.source.column_names)
 
 
 TABLES: dict[str, TableSpec] = {
-    "clients": TableSpec(
-        "clients", "cdc.santander.clients", "financas", "clients", ("id",), RAW_CLIENTS, CURATED_CLIENTS
-    ),
-    "employees": TableSpec(
-        "employees",
-        "cdc.santander.employees",
-        "financas",
-        "employees",
-        ("id",),
-        RAW_EMPLOYEES,
-        CURATED_EMPLOYEES,
-    ),
-    "operations": TableSpec(
-        "operations",
-        "cdc.santander.operations",
-        "financas",
-        "operations",
-        ("id",),
-        RAW_OPERATIONS,
-        CURATED_OPERATIONS,
-        ("op_date",),
-    ),
-    "ibovespa": TableSpec(
-        "ibovespa",
-        "cdc.stock_market.ibovespa",
-        "stock_market",
-        "ibovespa",
-        ("symbol", "date"),
-        RAW_IBOVESPA,
-        CURATED_IBOVESPA,
-        ("year",),
-    ),
+    "clients": TableSpec(CLIENTS, "financas"),
+    "employees": TableSpec(EMPLOYEES, "financas"),
+    "operations": TableSpec(OPERATIONS, "financas", (OP_DATE,)),
+    "ibovespa": TableSpec(IBOVESPA, "stock_market", (YEAR,)),
 }

@@ -8,9 +8,11 @@ avoided on purpose. The measures:
 - row count;
 - over the key: `SUM(id)`, `SUM((id % 65521) * (id % 65521))` (a second moment, so swapped or
   shifted ids do not cancel out; the modulus keeps the sum inside BIGINT), `MIN(id)`, `MAX(id)`;
-- over the typed values: exact decimal sums (`renda_mensal`, `salario`, `valor`), the number of
-  successful operations, and for Ibovespa the row count per symbol, the date range, `SUM(volume)` and
-  `SUM(close)` (floating point, compared with a relative tolerance because the summation order differs).
+- over the typed values, derived from each table's declared columns (`column_measures`): exact sums
+  of the DECIMAL and BIGINT columns (`renda_mensal`, `salario`, `valor`, `volume`, ...), the number
+  of true flags (`success`, `online`), sums of the DOUBLE columns (floating point, compared with a
+  relative tolerance because the summation order differs), and for Ibovespa the row count per symbol
+  and the date range.
 
 Values are normalised before comparing (DB-API drivers return DECIMAL as Decimal or str, DATE as date
 or str). The check is only meaningful once the CDC pipeline has caught up with the source: the DAG
@@ -30,6 +32,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Protocol
 
 import typer
+
+from datalake.contracts.bank_tables import CLIENTS, EMPLOYEES, IBOVESPA, OPERATIONS, SourceTable
 
 _MOD = 65521  # largest prime below 2**16: (id % p)^2 < 2**32, so 2**31 rows fit in a BIGINT sum
 _FLOAT_REL_TOL = 1e-9
@@ -72,41 +76,40 @@ class TableCheck:
     measures: tuple[Measure, ...]
 
 
+def column_measures(table: SourceTable) -> list[Measure]:
+    """The measures a table's declared columns give (datalake/contracts/bank_tables.py), so a new
+    column is checked without an edit here: an exact SUM of each DECIMAL and BIGINT, the count of
+    true TINYINT(1) flags, a SUM of each DOUBLE compared with a tolerance. Keys have their own
+    measures; PII columns are not curated."""
+    measures = []
+    for col in table.columns:
+        if col.pii or col.name in table.key:
+            continue
+        if col.is_flag:
+            measures.append(Measure(f"{col.name}_true", f"SUM(CASE WHEN {col.quoted} THEN 1 ELSE 0 END)"))
+        elif col.base_type in ("DECIMAL", "BIGINT"):
+            measures.append(Measure(f"sum_{col.name}", f"SUM({col.quoted})"))
+        elif col.base_type == "DOUBLE":
+            measures.append(Measure(f"sum_{col.name}", f"SUM({col.quoted})", approximate=True))
+    return measures
+
+
+def _check(table: SourceTable, curated_database: str, *key_measures: Measure) -> TableCheck:
+    measures = (*key_measures, *column_measures(table))
+    return TableCheck(table.name, table.qualified_name, f"{curated_database}.{table.name}", measures)
+
+
 TABLES: dict[str, TableCheck] = {
-    "clients": TableCheck(
-        "clients",
-        "santander.clients",
-        "financas.clients",
-        (*_id_measures(), Measure("sum_renda_mensal", "SUM(renda_mensal)")),
-    ),
-    "employees": TableCheck(
-        "employees",
-        "santander.employees",
-        "financas.employees",
-        (*_id_measures(), Measure("sum_salario", "SUM(salario)")),
-    ),
-    "operations": TableCheck(
-        "operations",
-        "santander.operations",
-        "financas.operations",
-        (
-            *_id_measures(),
-            Measure("sum_valor", "SUM(valor)"),
-            Measure("successes", "SUM(CASE WHEN success THEN 1 ELSE 0 END)"),
-        ),
-    ),
-    "ibovespa": TableCheck(
-        "ibovespa",
-        "stock_market.ibovespa",
-        "stock_market.ibovespa",
-        (
-            Measure("row_count", "COUNT(*)"),
-            Measure("rows_per_symbol", "COUNT(*)", group_by="symbol"),
-            Measure("min_date", "MIN(date)"),
-            Measure("max_date", "MAX(date)"),
-            Measure("sum_volume", "SUM(volume)"),
-            Measure("sum_close", "SUM(close)", approximate=True),
-        ),
+    "clients": _check(CLIENTS, "financas", *_id_measures()),
+    "employees": _check(EMPLOYEES, "financas", *_id_measures()),
+    "operations": _check(OPERATIONS, "financas", *_id_measures()),
+    "ibovespa": _check(
+        IBOVESPA,
+        "stock_market",
+        Measure("row_count", "COUNT(*)"),
+        Measure("rows_per_symbol", "COUNT(*)", group_by="symbol"),
+        Measure("min_date", "MIN(`date`)"),
+        Measure("max_date", "MAX(`date`)"),
     ),
 }
 

@@ -16,6 +16,18 @@ CLIENT = {
     "renda_mensal": "1234.50",
     "created_at": 1714521600123,  # 2024-05-01T00:00:00.123Z
 }
+OPERATION = {
+    "id": 1,
+    "client_id": 1,
+    "cpf": "123.456.789-09",
+    "tipo_produto": "conta_corrente",
+    "origem": "atm",
+    "operacao": "saque",
+    "valor": "99999999999.99",
+    "online": 0,
+    "op_timestamp": 1714521600000,  # 2024-05-01T00:00:00Z
+    "success": 1,
+}
 
 
 def event(

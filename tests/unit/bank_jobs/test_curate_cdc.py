@@ -15,7 +15,7 @@ from datalake.jobs.bank.schemas import TABLES
 from datalake.jobs.hive_tables import SchemaDrift, ensure_table
 from pyspark.testing import assertDataFrameEqual
 
-from .cdc_lines import CLIENT, event, land, tombstone
+from .cdc_lines import CLIENT, OPERATION, event, land, tombstone
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -32,19 +32,7 @@ def client(**changes: object) -> dict[str, object]:
 
 
 def operation(op_id: int, millis: int, **changes: object) -> dict[str, object]:
-    row = {
-        "id": op_id,
-        "client_id": 1,
-        "cpf": "123.456.789-09",
-        "tipo_produto": "conta_corrente",
-        "origem": "atm",
-        "operacao": "saque",
-        "valor": "99999999999.99",
-        "online": 0,
-        "op_timestamp": millis,
-        "success": 1,
-    }
-    return {**row, **changes}
+    return {**OPERATION, "id": op_id, "op_timestamp": millis, **changes}
 
 
 def curated(spark: SparkSession, tmp_path: Path, table: str, topic: str, lines: list[dict]) -> DataFrame:

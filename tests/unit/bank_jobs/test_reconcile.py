@@ -138,7 +138,7 @@ def test_value_drift_is_caught(sides: tuple[sqlite3.Connection, sqlite3.Connecti
     curated.execute("UPDATE financas.operations SET valor = 250.56 WHERE id = 2")
     curated.execute("UPDATE financas.operations SET success = 0 WHERE id = 1")
     report = rec.reconcile(["operations"], source, curated, raise_on_mismatch=False)
-    assert {m.split(":")[0] for m in report.results[0].mismatches} == {"sum_valor", "successes"}
+    assert {m.split(":")[0] for m in report.results[0].mismatches} == {"sum_valor", "success_true"}
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,9 @@ from kafka_cli import reference_rate
 from spark_cli import spark_submit
 
 from datalake import thrift
-from datalake.connect import CONNECTORS_DIR, ConnectClient, load_connector, topic_end_offsets
+from datalake.connect.client import ConnectClient
+from datalake.connect.configs import CONNECTORS_DIR, load_connector
+from datalake.connect.probes import topic_end_offsets
 from datalake.hdfs import webhdfs
 from datalake.kafka_topics import delete_topics
 from datalake.pipelines.lake_feed import LakeFeed

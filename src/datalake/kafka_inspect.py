@@ -129,7 +129,7 @@ def consumer_lags(bootstrap: str = "") -> list[GroupLag]:
     from confluent_kafka import ConsumerGroupTopicPartitions
     from confluent_kafka.admin import AdminClient
 
-    from datalake.connect import topic_end_offsets
+    from datalake.connect.probes import topic_end_offsets
 
     servers = bootstrap or get_settings().kafka_bootstrap
     admin = AdminClient({"bootstrap.servers": servers})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datalake.connect import ConnectClient
+from datalake.connect.client import ConnectClient
 
 
 def test_connect_lists_debezium_mongodb_and_lake_sink_plugins() -> None:
@@ -30,7 +30,8 @@ def test_a_backdated_dead_letter_is_kept_and_read_back() -> None:
     from confluent_kafka import Producer
     from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
 
-    from datalake.connect import DEAD_LETTER_TOPIC_CONFIG, dead_letters, ensure_dead_letter_topic
+    from datalake.connect.client import DEAD_LETTER_TOPIC_CONFIG, ensure_dead_letter_topic
+    from datalake.connect.probes import dead_letters
     from datalake.settings import get_settings
 
     bootstrap = get_settings().kafka_bootstrap

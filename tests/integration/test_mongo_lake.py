@@ -19,7 +19,8 @@ import pytest
 from bson import Decimal128, ObjectId
 
 from datalake import thrift
-from datalake.connect import CONNECTORS_DIR, ConnectClient, load_connector
+from datalake.connect.client import ConnectClient
+from datalake.connect.configs import CONNECTORS_DIR, load_connector
 from datalake.hdfs import webhdfs
 from datalake.kafka_topics import delete_topics
 from datalake.settings import REPO_ROOT, get_settings

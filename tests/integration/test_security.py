@@ -154,7 +154,8 @@ def test_connect_rest_api_needs_credentials() -> None:
 
 
 def test_a_connector_reading_a_variable_off_the_allow_list_is_refused(unique: str) -> None:
-    from datalake.connect import ConnectClient, ConnectError
+    from datalake.connect.client import ConnectClient
+    from datalake.connect.errors import ConnectError
 
     client = ConnectClient()
     name = f"it-env-probe-{unique}"

@@ -63,7 +63,7 @@ def ensure_sources() -> None:
 
 
 def apply_connectors(timeout_s: float = 180.0) -> None:
-    from datalake.connect import ConnectClient
+    from datalake.connect.client import ConnectClient
 
     for result in ConnectClient().apply_all(names=CONNECTORS, timeout_s=timeout_s):
         print(f"  bank: connector {result.name} {'created' if result.created else 'updated'}, RUNNING")
@@ -143,7 +143,8 @@ def mark_source(token: str) -> str:
 
 def source_reached(target_gtids: str) -> tuple[bool, dict[str, str]]:
     """(all Debezium connectors' committed offsets reached `target_gtids`, their GTIDs)."""
-    from datalake.connect import ConnectClient, source_gtids
+    from datalake.connect.client import ConnectClient
+    from datalake.connect.probes import source_gtids
     from datalake.mariadb import gtids_reached
 
     client = ConnectClient()
@@ -161,7 +162,7 @@ def poke_source(target_gtids: str) -> tuple[bool, dict[str, int] | None, str]:
 
     Connect being briefly unreachable (a worker restart) is "not yet", not a failure.
     """
-    from datalake.connect import ConnectError
+    from datalake.connect.errors import ConnectError
 
     try:
         done, seen = source_reached(target_gtids)

@@ -55,7 +55,7 @@ def _producer(channel: str) -> Service:
 
 def setup(ctx: Context | None = None) -> None:
     """The topic with its partitions, then the lake sink (before the producers start)."""
-    from datalake.connect import ConnectClient
+    from datalake.connect.client import ConnectClient
     from datalake.producers.channels import ensure_topic
     from datalake.settings import get_settings
 
@@ -166,7 +166,7 @@ def compare(kafka: Counter[str], lake: Counter[str], dead: int) -> list[str]:
 
 
 def reconcile(run_date: str, targets: dict[str, int]) -> list[str]:
-    from datalake.connect import dead_letters
+    from datalake.connect.probes import dead_letters
 
     day = date.fromisoformat(run_date)
     kafka, not_events = kafka_counts(day, targets)

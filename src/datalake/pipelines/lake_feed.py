@@ -26,13 +26,14 @@ class LakeFeed:
 
     def end_offsets(self) -> dict[str, int]:
         """The topics' end offsets, JSON-friendly (`topic:partition` -> offset) for XCom."""
-        from datalake.connect import topic_end_offsets
+        from datalake.connect.probes import topic_end_offsets
 
         return {f"{t}:{p}": off for (t, p), off in topic_end_offsets(self.topics).items()}
 
     def lag(self, targets: dict[TopicPartition, int] | None = None) -> dict[TopicPartition, tuple[int, int]]:
         """Partitions whose records are not all in committed raw files yet: {tp: (committed, target)}."""
-        from datalake.connect import ConnectClient, sink_lag
+        from datalake.connect.client import ConnectClient
+        from datalake.connect.probes import sink_lag
 
         return sink_lag(ConnectClient(), self.sink, self.topics, self.dlq, targets)
 
@@ -41,7 +42,7 @@ class LakeFeed:
 
         Connect being briefly unreachable (a worker restart) is "not yet", not a failure.
         """
-        from datalake.connect import ConnectError
+        from datalake.connect.errors import ConnectError
 
         try:
             lag = self.lag(parse_targets(targets))

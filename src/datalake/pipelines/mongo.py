@@ -62,7 +62,7 @@ def ensure_collections() -> None:
 
 
 def setup(ctx: Context | None = None) -> None:
-    from datalake.connect import ConnectClient
+    from datalake.connect.client import ConnectClient
 
     del ctx
     ensure_collections()
@@ -97,7 +97,7 @@ def marker_in_kafka(token: str, bootstrap: str = "") -> bool:
     """True once the watermark topic holds the change event that wrote `token`."""
     from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-    from datalake.connect import topic_end_offsets
+    from datalake.connect.probes import topic_end_offsets
     from datalake.settings import get_settings
 
     ends = {

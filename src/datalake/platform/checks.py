@@ -122,7 +122,7 @@ def mongo_write_read() -> str:
 
 
 def kafka_connect_plugins(required: tuple[str, ...] = ("MariaDbConnector", "MongoSourceConnector")) -> str:
-    from datalake.connect import ConnectClient
+    from datalake.connect.client import ConnectClient
 
     classes = [p["class"] for p in ConnectClient(get_settings().connect_url).list_plugins()]
     missing = [name for name in required if not any(c.endswith(name) for c in classes)]

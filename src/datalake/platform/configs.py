@@ -30,7 +30,7 @@ def mariadb_socket(paths: Paths) -> Path:
 
 
 def render_all(settings: Settings, paths: Paths) -> None:
-    from datalake.connect import env_names
+    from datalake.connect.configs import env_names
 
     src = paths.services
     common = {"data": str(paths.data), "run": str(paths.run), "hdfs_uri": settings.hdfs_uri}

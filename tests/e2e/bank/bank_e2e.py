@@ -61,7 +61,7 @@ def _states(status: dict[str, Any]) -> list[str | None]:
 
 def connectors_running() -> dict[str, str] | None:
     """{name: state} when every bank connector and its tasks are RUNNING, else None."""
-    from datalake.connect import ConnectClient
+    from datalake.connect.client import ConnectClient
 
     client = ConnectClient()
     states: dict[str, str] = {}
@@ -76,7 +76,7 @@ def connectors_running() -> dict[str, str] | None:
 def fail_on_failed_connector() -> None:
     """Fail the test at once, with the trace, when a bank connector or task is FAILED: a FAILED
     task stays so until restarted, and waiting on its offsets would only time out."""
-    from datalake.connect import ConnectClient
+    from datalake.connect.client import ConnectClient
 
     client = ConnectClient()
     for name in BANK_CONNECTORS:
@@ -198,7 +198,7 @@ OPERATIONS = "cdc.santander.operations"
 
 def operations_end() -> int:
     """The end offset of `cdc.santander.operations`, summed over its partitions."""
-    from datalake.connect import topic_end_offsets
+    from datalake.connect.probes import topic_end_offsets
 
     return sum(off for (t, _p), off in topic_end_offsets(r"cdc\..*").items() if t == OPERATIONS)
 
@@ -207,7 +207,7 @@ def assert_raw_zone_exactly_once(grown: str, start: int) -> None:
     """Every offset of every `cdc.*` partition is in exactly one committed raw file (or in the
     dead-letter topic), and no file holds an offset beyond the end; the lines of `grown`'s files
     from offset `start` on (the fault's window) are the offsets their names say, once each."""
-    from datalake.connect import dead_letters, topic_end_offsets
+    from datalake.connect.probes import dead_letters, topic_end_offsets
 
     dead = dead_letters("dlq.lake-sink-cdc")
     ends = topic_end_offsets(r"cdc\..*")

@@ -35,7 +35,7 @@ def _dlq_headers(offset: int) -> dict[str, str] | None:
     """The error headers of the dead letter for (TOPIC, 0, offset), if it is in the DLQ yet."""
     from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-    from datalake.connect import topic_end_offsets
+    from datalake.connect.probes import topic_end_offsets
     from datalake.settings import get_settings
 
     ends = topic_end_offsets(DLQ.replace(".", r"\."))

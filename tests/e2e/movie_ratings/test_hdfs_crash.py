@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from datalake.connect import ConnectClient
+from datalake.connect.client import ConnectClient
 from tests.faults import kill_and_wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.restart]

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 import requests
 
-from datalake import connect
-from datalake.connect import ConnectClient, ConnectError, ConnectorFailed, ConnectUnreachable
+from datalake.connect import configs
+from datalake.connect.client import ConnectClient
+from datalake.connect.errors import ConnectError, ConnectorFailed, ConnectUnreachable
 
-CONNECTORS = connect.CONNECTORS_DIR
+CONNECTORS = configs.CONNECTORS_DIR
 
 
 class FakeResponse:
@@ -216,17 +217,17 @@ def test_apply_all_lints_first_and_orders_sources_before_sinks(tmp_path: Path) -
 )
 def test_lint_catches(tmp_path: Path, config: dict[str, Any], file_name: str | None, problem: str) -> None:
     path = _write(tmp_path, "conn", config, file_name)
-    problems = connect.lint_connector(path)
+    problems = configs.lint_connector(path)
     assert any(problem in p for p in problems), problems
 
 
 def test_lint_accepts_placeholders(tmp_path: Path) -> None:
     path = _write(tmp_path, "conn", {**GOOD, "database.user": "${env:DB_USER}", "key.converter": "x"})
-    assert connect.lint_connector(path) == []
+    assert configs.lint_connector(path) == []
 
 
 # ---- the repository's connector files ------------------------------------------------------------
-FILES = connect.connector_files(CONNECTORS)
+FILES = configs.connector_files(CONNECTORS)
 
 
 def test_every_connector_file_belongs_to_a_pipeline() -> None:
@@ -237,8 +238,8 @@ def test_every_connector_file_belongs_to_a_pipeline() -> None:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_connector_file_is_clean(path: Path) -> None:
-    assert connect.lint_connector(path) == []
-    name, config = connect.load_connector(path)
+    assert configs.lint_connector(path) == []
+    name, config = configs.load_connector(path)
     assert name == path.stem
     for key, value in config.items():
         if any(word in key for word in ("password", "secret", "token")):
@@ -264,7 +265,7 @@ def test_connector_file_is_clean(path: Path) -> None:
 def test_debezium_sources(file: str, database: str, tables: list[str]) -> None:
     import re
 
-    _, config = connect.load_connector(CONNECTORS / f"{file}.json")
+    _, config = configs.load_connector(CONNECTORS / f"{file}.json")
     assert config["connector.class"] == "io.debezium.connector.mariadb.MariaDbConnector"
     assert config["topic.prefix"] == f"mariadb_{database}"
     assert config["database.include.list"] == database
@@ -290,7 +291,7 @@ def test_debezium_sources(file: str, database: str, tables: list[str]) -> None:
 
 def test_debezium_server_ids_are_unique() -> None:
     ids = [
-        connect.load_connector(CONNECTORS / f"{f}.json")[1]["database.server.id"]
+        configs.load_connector(CONNECTORS / f"{f}.json")[1]["database.server.id"]
         for f in ("mariadb-santander", "mariadb-stock-market")
     ]
     assert len(set(ids)) == 2 and all(i.isdigit() and int(i) > 0 for i in ids)
@@ -299,7 +300,7 @@ def test_debezium_server_ids_are_unique() -> None:
 def test_lake_sink() -> None:
     import re
 
-    _, config = connect.load_connector(CONNECTORS / "lake-sink-cdc.json")
+    _, config = configs.load_connector(CONNECTORS / "lake-sink-cdc.json")
     assert config["connector.class"] == "io.datalake.connect.lake.LakeSinkConnector"
     assert config["lake.url"] == "${env:LAKE_FS_URL}"
     assert config["topics.dir"] == "${env:LAKE_RAW_KAFKA_DIR}"
@@ -317,7 +318,7 @@ def test_lake_sink() -> None:
 def test_mongo_source_captures_the_marketing_collections_with_full_documents() -> None:
     import json
 
-    _, config = connect.load_connector(CONNECTORS / "mongo-santander-marketing.json")
+    _, config = configs.load_connector(CONNECTORS / "mongo-santander-marketing.json")
     assert config["connector.class"] == "com.mongodb.kafka.connect.MongoSourceConnector"
     assert config["connection.uri"] == "${env:MONGO_URI}"
     assert config["database"] == "santander_marketing" and config["topic.prefix"] == "mongo"
@@ -340,7 +341,7 @@ def test_mongo_source_captures_the_marketing_collections_with_full_documents() -
 def test_every_lake_sink_lands_only_its_topics_with_a_dead_letter_queue(name: str, topic: str) -> None:
     import re
 
-    _, config = connect.load_connector(CONNECTORS / f"{name}.json")
+    _, config = configs.load_connector(CONNECTORS / f"{name}.json")
     assert config["connector.class"] == "io.datalake.connect.lake.LakeSinkConnector"
     topics = re.compile(config.get("topics.regex") or re.escape(config["topics"]))
     assert topics.fullmatch(topic) and not topics.fullmatch("cdc.santander.operations")

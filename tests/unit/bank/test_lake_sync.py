@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from datalake import connect
+from datalake.connect import probes
+from datalake.connect.client import ConnectClient
+from datalake.connect.errors import ConnectUnreachable
 from datalake.mariadb import gtids_reached, parse_gtids
 
 
@@ -57,8 +59,8 @@ class FakeSession:
         return FakeResponse(self.routes[path])
 
 
-def _client(routes: dict[str, Any]) -> connect.ConnectClient:
-    return connect.ConnectClient(url="http://connect:8083", session=FakeSession(routes))
+def _client(routes: dict[str, Any]) -> ConnectClient:
+    return ConnectClient(url="http://connect:8083", session=FakeSession(routes))
 
 
 def test_source_gtids_and_sink_offsets() -> None:
@@ -83,8 +85,8 @@ def test_source_gtids_and_sink_offsets() -> None:
             },
         }
     )
-    assert connect.source_gtids(client, "src") == "0-1-9"
-    assert connect.sink_offsets(client, "sink") == {("cdc.a", 0): 12, ("cdc.b", 1): 3}
+    assert probes.source_gtids(client, "src") == "0-1-9"
+    assert probes.sink_offsets(client, "sink") == {("cdc.a", 0): 12, ("cdc.b", 1): 3}
 
 
 def test_sink_lag_counts_only_records_not_dead_lettered(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,16 +107,16 @@ def test_sink_lag_counts_only_records_not_dead_lettered(monkeypatch: pytest.Monk
         }
     )
     targets = {("cdc.a", 0): 10, ("cdc.b", 0): 7, ("cdc.c", 0): 2, ("cdc.empty", 0): 0}
-    monkeypatch.setattr(connect, "dead_letters", lambda topic: {("cdc.b", 0, 5), ("cdc.b", 0, 6)})
+    monkeypatch.setattr(probes, "dead_letters", lambda topic: {("cdc.b", 0, 5), ("cdc.b", 0, 6)})
     # cdc.b's tail is two dead letters (never written to a file): not lag. cdc.c was never committed.
-    assert connect.sink_lag(client, "sink", r"cdc\..*", "dlq", targets) == {("cdc.c", 0): (0, 2)}
-    monkeypatch.setattr(connect, "dead_letters", lambda topic: {("cdc.b", 0, 5)})
-    assert connect.sink_lag(client, "sink", r"cdc\..*", "dlq", targets) == {
+    assert probes.sink_lag(client, "sink", r"cdc\..*", "dlq", targets) == {("cdc.c", 0): (0, 2)}
+    monkeypatch.setattr(probes, "dead_letters", lambda topic: {("cdc.b", 0, 5)})
+    assert probes.sink_lag(client, "sink", r"cdc\..*", "dlq", targets) == {
         ("cdc.b", 0): (5, 7),
         ("cdc.c", 0): (0, 2),
     }
     # Without a DLQ topic, every uncommitted offset is lag.
-    assert ("cdc.b", 0) in connect.sink_lag(client, "sink", r"cdc\..*", None, targets)
+    assert ("cdc.b", 0) in probes.sink_lag(client, "sink", r"cdc\..*", None, targets)
 
 
 def test_bank_pipeline_is_registered() -> None:
@@ -130,7 +132,7 @@ def test_sensor_pokes_treat_an_unreachable_worker_as_not_yet(monkeypatch: pytest
     from datalake.pipelines.lake_feed import LakeFeed
 
     def down(*_: Any, **__: Any) -> Any:
-        raise connect.ConnectUnreachable("GET http://127.0.0.1:8083/connectors: ConnectionError")
+        raise ConnectUnreachable("GET http://127.0.0.1:8083/connectors: ConnectionError")
 
     monkeypatch.setattr(bank, "source_reached", down)
     monkeypatch.setattr(LakeFeed, "lag", down)

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from datalake.connect import env_names
+from datalake.connect.configs import env_names
 from datalake.pipelines import programs
 from datalake.platform.secrets import GENERATED
 from datalake.settings import REPO_ROOT, Settings

@@ -10,7 +10,8 @@ from datetime import datetime
 
 import pytest
 from datalake.jobs.movie_ratings.schemas import QUARANTINE_SCHEMA, RATINGS_SCHEMA
-from datalake.jobs.movie_ratings.stream_ratings import STREAM_CONF, parse_ratings, quarantined, valid
+from datalake.jobs.movie_ratings.stream_parse import parse_ratings, quarantined, valid
+from datalake.jobs.movie_ratings.stream_ratings import STREAM_CONF
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 

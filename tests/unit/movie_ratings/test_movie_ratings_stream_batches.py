@@ -7,14 +7,9 @@ from typing import Any
 import numpy as np
 import pytest
 from datalake.generators.movie_ratings import Catalog, SyntheticRatings
-from datalake.jobs.movie_ratings import stream_ratings
-from datalake.jobs.movie_ratings.stream_ratings import (
-    STREAM_CONF,
-    batch_writer,
-    output_files,
-    parse_args,
-    should_compact,
-)
+from datalake.jobs.movie_ratings import stream_sink
+from datalake.jobs.movie_ratings.stream_ratings import STREAM_CONF, parse_args
+from datalake.jobs.movie_ratings.stream_sink import batch_writer, output_files, should_compact
 
 
 @pytest.mark.parametrize(
@@ -114,9 +109,9 @@ def test_only_tables_with_rows_are_written_each_idempotently(
 
             return _Counts()
 
-    monkeypatch.setattr(stream_ratings, "parse_ratings", lambda batch: _Parsed())
-    monkeypatch.setattr(stream_ratings, "valid", lambda parsed: _Frame(log))
-    monkeypatch.setattr(stream_ratings, "quarantined", lambda parsed: _Frame(log))
+    monkeypatch.setattr(stream_sink, "parse_ratings", lambda batch: _Parsed())
+    monkeypatch.setattr(stream_sink, "valid", lambda parsed: _Frame(log))
+    monkeypatch.setattr(stream_sink, "quarantined", lambda parsed: _Frame(log))
     batch_writer("R", "Q", "app")(object(), 7)  # type: ignore[arg-type]
 
     writes = [e for e in log if "path" in e]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from datalake.connect import CONNECTORS_DIR, env_names
+from datalake.connect.configs import CONNECTORS_DIR, env_names
 from datalake.platform import credentials
 from datalake.platform.paths import Paths
 from datalake.platform.provision import PG_HBA, hdfs_layout, mariadb_statements

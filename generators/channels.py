@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from datalake.generators.bank import CHANNEL_OPERATIONS, CHANNEL_SUCCESS, OPERATION_AMOUNTS, ClientRef
+from datalake.generators.bank_domains import CHANNEL_OPERATIONS, CHANNEL_SUCCESS, OPERATION_AMOUNTS, ClientRef
 
 Event = dict[str, Any]
 

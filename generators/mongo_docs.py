@@ -25,7 +25,7 @@ from typing import Any
 
 from bson import Decimal128, Int64, ObjectId
 from datalake.generators import cpf as cpf_mod
-from datalake.generators.bank import derive_seed
+from datalake.generators.bank_domains import derive_seed
 from faker import Faker
 
 Document = dict[str, Any]

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from datalake.generators.bank import ClientRef
+from datalake.generators.bank_domains import ClientRef
 from datalake.generators.base import clock_on_date
 from datalake.generators.channels import CHANNELS, Event, events
 from datalake.producers import engine
@@ -62,7 +62,7 @@ class ClientPool:
 
 
 def load_clients() -> list[ClientRef]:
-    from datalake.generators.bank import load_client_refs
+    from datalake.generators.bank_db import load_client_refs
 
     from datalake.mariadb import connect
 

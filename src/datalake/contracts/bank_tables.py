@@ -1,7 +1,7 @@
 """The bank's MariaDB source tables, each column declared once.
 
 Everything that handles these columns is derived from the declarations below: the generators' DDL
-and INSERT column lists (generators/bank.py, generators/stock_market.py), Debezium's row image and
+and INSERT column lists (generators/bank_db.py, generators/stock_market.py), Debezium's row image and
 the curated schema (jobs/bank/schemas.py), the curation's typed projection (jobs/bank/curate_cdc.py)
 and the measures reconcile compares (datalake/reconcile.py). Adding a column to a bank table is one
 `Column(...)` line here plus its value in the generator, which fails naming any declared column it

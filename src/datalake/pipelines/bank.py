@@ -48,12 +48,11 @@ CREATE TABLE IF NOT EXISTS {RUNS_TABLE} (
 # ---- setup ----------------------------------------------------------------------------------------
 def ensure_sources() -> None:
     """Source tables, watermark tables and the generation ledger (all `IF NOT EXISTS`)."""
-    from datalake.generators import bank as bank_gen
-    from datalake.generators import stock_market
+    from datalake.generators import bank_db, stock_market
     from datalake.mariadb import connect, ensure_watermark_table
 
     with connect() as conn:
-        bank_gen.ensure_schema(conn)
+        bank_db.ensure_schema(conn)
         stock_market.ensure_schema(conn)
         for database in CAPTURED_DATABASES:
             ensure_watermark_table(conn, database)

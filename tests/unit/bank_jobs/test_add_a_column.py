@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-from datalake.generators import bank as generator
+from datalake.generators import bank_rows as generator
 from datalake.jobs.bank import curate_cdc as job
 from datalake.jobs.bank.schemas import TABLES, row_image
 from datalake.jobs.hive_tables import write_table

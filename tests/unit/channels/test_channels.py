@@ -11,7 +11,7 @@ from itertools import islice
 
 import pytest
 from datalake.generators import cpf
-from datalake.generators.bank import CHANNEL_OPERATIONS
+from datalake.generators.bank_domains import CHANNEL_OPERATIONS
 from datalake.generators.channels import CHANNELS, events, make_event
 from datalake.producers.channels import ClientPool, counted
 

@@ -90,6 +90,19 @@ class ConnectClient:
         resp = self._request("GET", f"/connectors/{name}/status", ok=(404,))
         return None if resp.status_code == 404 else resp.json()
 
+    @staticmethod
+    def states(status: dict[str, Any] | None) -> list[str | None]:
+        """The connector's state then each task's, from a status document ([] when there is none)."""
+        if status is None:
+            return []
+        return [status.get("connector", {}).get("state")] + [t.get("state") for t in status.get("tasks", [])]
+
+    @classmethod
+    def all_running(cls, status: dict[str, Any] | None) -> bool:
+        """The connector and at least one task exist, and every one of them is RUNNING."""
+        states = cls.states(status)
+        return len(states) > 1 and all(s == "RUNNING" for s in states)
+
     def restart(self, name: str, *, only_failed: bool = True) -> None:
         params = {"includeTasks": "true", "onlyFailed": str(only_failed).lower()}
         self._request("POST", f"/connectors/{name}/restart", params=params)
@@ -109,13 +122,11 @@ class ConnectClient:
             status = self.status(name)
             if status is None:
                 raise _NotReady("not registered yet")
-            tasks = status.get("tasks", [])
-            states = [status.get("connector", {}).get("state")] + [t.get("state") for t in tasks]
-            if "FAILED" in states:
+            if "FAILED" in self.states(status):
                 raise ConnectorFailed(name, status)
-            if tasks and all(s == "RUNNING" for s in states):
+            if self.all_running(status):
                 return status
-            raise _NotReady(f"connector/tasks states {states}")
+            raise _NotReady(f"connector/tasks states {self.states(status)}")
 
         retrying = Retrying(
             stop=stop_after_delay(timeout_s) | stop_after_attempt(max(1, int(timeout_s / interval_s)) + 1),

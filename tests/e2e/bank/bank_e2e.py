@@ -55,22 +55,21 @@ def reachable() -> str | None:
 BANK_CONNECTORS = ("mariadb-santander", "mariadb-stock-market", "lake-sink-cdc")
 
 
-def _states(status: dict[str, Any]) -> list[str | None]:
-    return [status.get("connector", {}).get("state")] + [t.get("state") for t in status.get("tasks", [])]
-
-
-def connectors_running() -> dict[str, str] | None:
-    """{name: state} when every bank connector and its tasks are RUNNING, else None."""
+def connectors_running() -> bool:
+    """Every bank connector and its tasks are RUNNING now (a check; `wait_connectors_running` waits)."""
     from datalake.connect.client import ConnectClient
 
     client = ConnectClient()
-    states: dict[str, str] = {}
+    return all(client.all_running(client.status(name)) for name in BANK_CONNECTORS)
+
+
+def wait_connectors_running(timeout_s: float) -> None:
+    """Wait until every bank connector and its tasks are RUNNING; fails at once on a FAILED one."""
+    from datalake.connect.client import ConnectClient
+
+    client = ConnectClient()
     for name in BANK_CONNECTORS:
-        status = client.status(name) or {}
-        if not status.get("tasks") or any(s != "RUNNING" for s in _states(status)):
-            return None
-        states[name] = "RUNNING"
-    return states
+        client.wait_running(name, timeout_s=timeout_s)
 
 
 def fail_on_failed_connector() -> None:
@@ -81,7 +80,7 @@ def fail_on_failed_connector() -> None:
     client = ConnectClient()
     for name in BANK_CONNECTORS:
         status = client.status(name) or {}
-        if "FAILED" in _states(status):
+        if "FAILED" in client.states(status):
             traces = [t.get("trace", "") for t in [status.get("connector", {}), *status.get("tasks", [])]]
             pytest.fail(f"{name} is FAILED: {next((t for t in traces if t), '')[:1500]}")
 
@@ -266,7 +265,7 @@ class CdcFault:
     many inserts Debezium sent twice."""
 
     def begin(self) -> None:
-        wait_until("the bank connectors to be RUNNING", connectors_running, 120)
+        wait_connectors_running(120)
         wait_lake_caught_up(timeout_s=300)
         self.start = operations_end()
         ((self.first_id,),) = mariadb_exec("SELECT COALESCE(MAX(id), 0) FROM santander.operations")[0]
@@ -281,7 +280,7 @@ class CdcFault:
         self.restart = kill_and_wait(program)
 
     def settle(self) -> int:
-        wait_until("the bank connectors to be RUNNING after the restart", connectors_running, 240, 3)
+        wait_connectors_running(240)
         wait_lake_caught_up(timeout_s=420)
         self.recovered_s = time.monotonic() - self.restart.killed_at
         assert_raw_zone_exactly_once(OPERATIONS, self.start)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from bank_e2e import connectors_running, generate, raw_files, read_raw, wait_lake_caught_up, wait_until
+from bank_e2e import (
+    connectors_running,
+    generate,
+    raw_files,
+    read_raw,
+    wait_connectors_running,
+    wait_lake_caught_up,
+    wait_until,
+)
 
 from datalake import kafka_inspect
 
@@ -70,7 +78,7 @@ def _dlq_headers(offset: int) -> dict[str, str] | None:
 
 
 def test_bad_record_goes_to_dlq_and_sink_keeps_running(bank_platform: None) -> None:
-    wait_until("the bank connectors to be RUNNING", connectors_running, 120)
+    wait_connectors_running(120)
     bad_offset = _produce_garbage()
 
     headers = wait_until(f"offset {bad_offset} of {TOPIC} in {DLQ}", lambda: _dlq_headers(bad_offset), 90, 3)

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from datalake.platform.paths import get_paths
+from datalake.platform.supervisor import Supervisor
 from datalake.settings import REPO_ROOT, get_settings
 from tests import faults
 from tests.background import Background
@@ -31,7 +32,6 @@ TOPIC = "movieRatings"
 STREAM_PROGRAM = "movie-ratings-stream"
 GENERATOR_PROGRAM = "movie-ratings-generator"
 DAG_ID = "movie_ratings_daily"
-SUPERVISOR_CONF = get_paths().supervisor_conf
 HADOOP_CLASSPATH = f"{REPO_ROOT}/var/conf/hadoop:{REPO_ROOT}/var/jars/hadoop/*"
 USER_ID_BASE = 1_000_000_000  # far above MovieLens and generator userIds (< 1e6)
 
@@ -50,10 +50,10 @@ def platform_up() -> None:
     read as green."""
     s = get_settings()
     needed = {
-        "kafka": (s.kafka_bootstrap.split(":")[0], int(s.kafka_bootstrap.split(":")[1])),
+        "kafka": ("127.0.0.1", s.kafka_port),
         "spark-thrift": (s.thrift_host, s.thrift_port),
         "mariadb": (s.mariadb_host, s.mariadb_port),
-        "airflow": ("127.0.0.1", int(s.airflow_url.rsplit(":", 1)[1])),
+        "airflow": ("127.0.0.1", s.airflow_port),
     }
     down = [name for name, (host, port) in needed.items() if not _reachable(host, port)]
     if down:
@@ -184,23 +184,11 @@ def assert_landed_once(sql: Callable[[str], list[tuple[Any, ...]]], ids: UserIds
 # ---- the supervised stream program -------------------------------------------------------------
 
 
-def supervisorctl(*args: str) -> str:
-    result = subprocess.run(
-        [str(REPO_ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(SUPERVISOR_CONF), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    return result.stdout.strip()
-
-
 def stream_state() -> tuple[str, int]:
     """(supervisor state, pid) of the stream program, e.g. ("RUNNING", 1234) or ("EXITED", 0)."""
-    fields = supervisorctl("status", STREAM_PROGRAM).split()
-    state = fields[1] if len(fields) > 1 else "UNKNOWN"
-    pid = int(fields[3].rstrip(",")) if state == "RUNNING" and len(fields) > 3 else 0
-    return state, pid
+    supervisor = Supervisor(get_paths())
+    state = supervisor.state(STREAM_PROGRAM)
+    return state, supervisor.pid(STREAM_PROGRAM) if state == "RUNNING" else 0
 
 
 def ensure_stream_running(not_pid: int = 0) -> int:
@@ -212,7 +200,7 @@ def ensure_stream_running(not_pid: int = 0) -> int:
     def running() -> int:
         state, pid = stream_state()
         if state in {"STOPPED", "EXITED", "FATAL"}:
-            supervisorctl("start", STREAM_PROGRAM)
+            Supervisor(get_paths()).start(STREAM_PROGRAM)
         return pid if pid and pid != not_pid else 0
 
     return wait_for(running, 120, f"{STREAM_PROGRAM} to be RUNNING (again)", every=1.0)
@@ -365,8 +353,6 @@ class LiveTables:
 
     def restore(self) -> None:
         from datalake.jobs.movie_ratings.mart import load_top_movies, mariadb_connection
-
-        from datalake.platform.supervisor import Supervisor
 
         # A DELETE conflicts with any append to the partition it reads (source=stream), and the
         # live generator makes the stream append every few seconds: it pauses for the DELETEs (its

@@ -5,9 +5,10 @@
         benchmarks/finances/bench_marts.py --operations 10000000
 
 Seeded operations (unified shape, 91 days: the date and the 90-day history the outlier rule needs)
-are written once to `var/bench/finances/<N>-by-date/` as Parquet partitioned by `op_date`, as the
-curated tables are (`financas.operations`, `financas.channel_operations`), so a mart of one day
-reads that day's folder and only the outlier rule reads the history. Both engines read the same files and
+are written once to `var/bench/finances/<N>-one-file-per-day/` as Parquet partitioned by `op_date`
+with one file per day, as the curated tables are (`financas.operations`, written by `write_table`
+with one file per partition), so a mart of one day reads that day's file and only the outlier rule
+reads the history. Both engines read the same files and
 compute client_daily_position, channel_product_daily and suspicious_activity for the last day;
 DuckDB runs the same definitions written in SQL (medians over DOUBLE, as Spark's `median` is:
 DuckDB's median of a DECIMAL keeps the scale and truncates a midpoint such as 10.015). Rounds
@@ -49,8 +50,9 @@ def generate(n: int, folder: Path, clients: int = 100_000, chunk: int = 1_000_00
         return
     folder.mkdir(parents=True, exist_ok=True)
     g = np.random.default_rng(7)
+    chunks = []
     start = datetime.combine(DAY - timedelta(days=90), datetime.min.time())
-    for part, lo in enumerate(range(0, n, chunk)):
+    for lo in range(0, n, chunk):
         m = min(chunk, n - lo)
         client = g.integers(1, clients + 1, m)
         op = g.integers(0, len(OPERATIONS), m)
@@ -72,11 +74,13 @@ def generate(n: int, folder: Path, clients: int = 100_000, chunk: int = 1_000_00
                 "op_date": pa.array(ts.astype("datetime64[D]")),
             }
         )
-        # One file per day and chunk, in op_date=YYYY-MM-DD/ folders (the lake's layout).
-        pq.write_to_dataset(
-            table, folder, partition_cols=["op_date"], basename_template=f"part-{part:04d}-{{i}}.parquet"
-        )
+        chunks.append(table)
         print(f"  generated {lo + m:,}/{n:,}", flush=True)
+    # One file per day in op_date=YYYY-MM-DD/ folders: the layout of the curated tables, which
+    # write_table (jobs/hive_tables.py) writes with one file per partition.
+    pq.write_to_dataset(
+        pa.concat_tables(chunks), folder, partition_cols=["op_date"], basename_template="part-{i}.parquet"
+    )
     (folder / "_done").touch()
 
 
@@ -180,7 +184,7 @@ def main() -> None:
     parser.add_argument("--operations", type=int, default=10_000_000)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    folder = REPO_ROOT / "var" / "bench" / "finances" / f"{args.operations}-by-date"
+    folder = REPO_ROOT / "var" / "bench" / "finances" / f"{args.operations}-one-file-per-day"
     generate(args.operations, folder)
     spark = build_session("bench_marts", **{"spark.sql.session.timeZone": "UTC"})
     spark_times, duck_times = [], []

@@ -9,7 +9,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from datalake.platform.services import context, spark_environment
+from datalake.platform.launch import context, spark_environment
 
 
 def spark_submit(script: Path, *args: str) -> None:

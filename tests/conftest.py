@@ -43,7 +43,7 @@ def spark() -> Iterator[SparkSession]:
 @pytest.fixture(scope="session")
 def spark_submit() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Runs a separate Spark application with the platform's configuration (as Airflow tasks do)."""
-    from datalake.platform.services import context, spark_environment
+    from datalake.platform.launch import context, spark_environment
 
     ctx = context()
 

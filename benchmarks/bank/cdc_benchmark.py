@@ -64,7 +64,7 @@ def main(
     from datalake import reconcile
     from datalake.mariadb import connect
     from datalake.pipelines import bank
-    from datalake.platform.services import context, spark_environment
+    from datalake.platform.launch import context, spark_environment
 
     bank.ensure_sources()
     if not _count("SELECT COUNT(*) FROM santander.clients"):

@@ -93,8 +93,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="machine-readable 
 @app.command()
 def logs(service: str, lines: int = typer.Option(50, "-n")) -> None:
     """The last lines of a service's log."""
+    from datalake.platform.launch import context
     from datalake.platform.runner import log_tail
-    from datalake.platform.services import context
 
     console.print(log_tail(context(), service, lines), highlight=False, markup=False)
 
@@ -103,8 +103,8 @@ def logs(service: str, lines: int = typer.Option(50, "-n")) -> None:
 def setup() -> None:
     """Set up every pipeline (topics, connectors, catalog) and unpause its DAGs, on services someone
     else runs: `./start.sh --compose` calls this inside the Airflow container."""
+    from datalake.platform.launch import context
     from datalake.platform.runner import start_pipelines
-    from datalake.platform.services import context
 
     start_pipelines(context(), None, progress=True)
     console.print("pipelines set up")
@@ -119,7 +119,7 @@ def sql_user(
 ) -> None:
     """Add a Spark Thrift server user, or change its password (takes effect at the next login)."""
     from datalake.platform.credentials import set_user, thrift_users_file
-    from datalake.platform.services import context
+    from datalake.platform.launch import context
 
     ctx = context()
     try:

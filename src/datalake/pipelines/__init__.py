@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from datalake.platform.services import Context, Service
+from datalake.platform.launch import Context
+from datalake.platform.services import Service
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from datetime import UTC, date, datetime, timedelta
 from datalake.kafka_inspect import position
 from datalake.pipelines import Pipeline
 from datalake.pipelines.lake_feed import LakeFeed, parse_targets
-from datalake.platform.services import Context, Service
+from datalake.platform.launch import Context
+from datalake.platform.services import Service
 
 log = logging.getLogger(__name__)
 

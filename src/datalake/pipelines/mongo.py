@@ -27,7 +27,7 @@ from typing import Any
 from datalake.kafka_inspect import position
 from datalake.pipelines import Pipeline
 from datalake.pipelines.lake_feed import LakeFeed
-from datalake.platform.services import Context
+from datalake.platform.launch import Context
 
 log = logging.getLogger(__name__)
 

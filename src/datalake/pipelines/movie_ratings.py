@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datalake.pipelines import Pipeline
 from datalake.platform.bootstrap import run_checked
-from datalake.platform.services import Context, Service, service_environment, spark_environment
+from datalake.platform.launch import Context, service_environment, spark_environment
+from datalake.platform.services import Service
 from datalake.settings import REPO_ROOT
 
 JOBS = REPO_ROOT / "jobs" / "movie_ratings"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from datalake.platform import provision
 from datalake.platform.accounts import hand_over, is_root, own, share_read
-from datalake.platform.services import Context, postgres_bindir, service_environment
+from datalake.platform.launch import Context, postgres_bindir, service_environment
 from datalake.settings import REPO_ROOT
 
 
@@ -184,10 +184,10 @@ def init_kafka(ctx: Context) -> None:
 def init_namenode(ctx: Context) -> None:
     if (ctx.paths.data / "hdfs" / "name" / "current" / "VERSION").exists():
         return
-    from datalake.platform.services import _hadoop_java
+    from datalake.platform.launch import hadoop_java
 
     cmd = [
-        *_hadoop_java(ctx, "256m", "org.apache.hadoop.hdfs.server.namenode.NameNode"),
+        *hadoop_java(ctx, "256m", "org.apache.hadoop.hdfs.server.namenode.NameNode"),
         "-format",
         "-nonInteractive",
     ]
@@ -196,7 +196,7 @@ def init_namenode(ctx: Context) -> None:
 
 def init_airflow(ctx: Context) -> None:
     """Migrate the metadata DB once per Airflow version, and write the admin's password file."""
-    from datalake.platform.services import airflow_environment
+    from datalake.platform.launch import airflow_environment
 
     home = ctx.paths.airflow_home
     passwords = home / "passwords.json"

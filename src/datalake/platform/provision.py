@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 if TYPE_CHECKING:
-    from datalake.platform.services import Context
+    from datalake.platform.launch import Context
 
 # Written into the PostgreSQL data folder by `bootstrap.init_postgres`: passwords everywhere.
 PG_HBA = """\

@@ -21,8 +21,9 @@ from datalake import pipelines
 from datalake.platform import bootstrap, configs, credentials
 from datalake.platform.accounts import AccountError, check_service_user
 from datalake.platform.health import Unhealthy
+from datalake.platform.launch import Context, context
 from datalake.platform.secrets import ensure_env_file
-from datalake.platform.services import Context, Service, build_registry, context
+from datalake.platform.services import Service, build_registry
 from datalake.platform.supervisor import RUNNING_STATES, Supervisor, render_config
 from datalake.settings import REPO_ROOT, get_settings
 from datalake.waiting import wait_until

@@ -14,8 +14,9 @@ from typing import Any
 from supervisor.xmlrpc import SupervisorTransport
 
 from datalake.platform.accounts import is_root
+from datalake.platform.launch import Context, service_environment
 from datalake.platform.paths import Paths
-from datalake.platform.services import Context, Service, service_environment
+from datalake.platform.services import Service
 from datalake.waiting import wait_until
 
 RUNNING_STATES = {"RUNNING", "STARTING", "BACKOFF"}

@@ -248,7 +248,7 @@ def kill_stream_hard(pid: int) -> None:
 
 def hdfs(*args: str) -> subprocess.CompletedProcess[str]:
     """`hdfs dfs <args>` through the Hadoop jars (no `hdfs` script is installed), as the lake's owner."""
-    from datalake.platform.services import context, spark_environment
+    from datalake.platform.launch import context, spark_environment
 
     return subprocess.run(
         ["java", "-cp", HADOOP_CLASSPATH, "org.apache.hadoop.fs.FsShell", *args],

@@ -15,7 +15,7 @@ from confluent_kafka import Consumer, Producer
 
 from datalake import thrift
 from datalake.mariadb import connect
-from datalake.platform.services import context, spark_environment
+from datalake.platform.launch import context, spark_environment
 from datalake.settings import REPO_ROOT, get_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.restart]

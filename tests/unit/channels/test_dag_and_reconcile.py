@@ -39,7 +39,7 @@ def test_five_supervised_producers_one_per_channel_at_the_setting_rate() -> None
         "channel-maquininhas",
         "channel-internet-banking",
     ]
-    from datalake.platform.services import context
+    from datalake.platform.launch import context
 
     command = programs[1].command(context())
     assert command[-4:] == ["--channel", "atm", "--freq", str(context().settings.channel_rate)]

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from datalake.platform.health import Unhealthy
+from datalake.platform.launch import Context
 from datalake.platform.paths import Paths
 from datalake.platform.runner import PlatformError, _wait_healthy, check_ports_free
-from datalake.platform.services import Context, Service
+from datalake.platform.services import Service
 from datalake.settings import REPO_ROOT, Settings
 
 

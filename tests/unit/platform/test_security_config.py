@@ -10,9 +10,9 @@ import pytest
 
 from datalake.connect.configs import CONNECTORS_DIR, env_names
 from datalake.platform import credentials
+from datalake.platform.launch import Context, connect_environment
 from datalake.platform.paths import Paths
 from datalake.platform.provision import PG_HBA, hdfs_layout, mariadb_statements
-from datalake.platform.services import Context, connect_environment
 from datalake.settings import REPO_ROOT, Settings
 
 

@@ -6,8 +6,9 @@ import configparser
 import os
 from pathlib import Path
 
+from datalake.platform.launch import Context
 from datalake.platform.paths import Paths
-from datalake.platform.services import Context, Service
+from datalake.platform.services import Service
 from datalake.platform.supervisor import render_config
 from datalake.settings import REPO_ROOT, Settings
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from datalake.generators.bank_db import (
+    CLIENT_COLUMNS,
     DATABASE,
     ensure_schema,
     insert_rows,
@@ -225,7 +226,8 @@ def _dry_run(
     t1 = time.perf_counter()
     generate_employees(employees, seed=seed, run_key=run_key, as_of=as_of)
     t2 = time.perf_counter()
-    refs = [(i + 1, r[1], r[2]) for i, r in enumerate(client_rows)]
+    cpf, produto = CLIENT_COLUMNS.index("cpf"), CLIENT_COLUMNS.index("tipo_produto")
+    refs = [(i + 1, r[cpf], r[produto]) for i, r in enumerate(client_rows)]
     batch = generate_operations(operations, refs, seed=seed, run_key=run_key, end=as_of, days=days)
     n_rows = sum(len(chunk) for chunk in batch.chunks())
     t3 = time.perf_counter()

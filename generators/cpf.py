@@ -75,7 +75,7 @@ def generate_unique(rng: random.Random, n: int, taken: set[str]) -> list[str]:
     """`n` valid formatted CPFs not in `taken`; `taken` is updated in place.
 
     Collisions are resolved by drawing again, so uniqueness holds across runs as long as
-    `taken` holds the CPFs already stored (see `bank.load_cpfs`).
+    `taken` holds the CPFs already stored (see `bank_db.load_cpfs`).
     """
     out: list[str] = []
     while len(out) < n:

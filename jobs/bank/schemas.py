@@ -36,15 +36,21 @@ from datalake.contracts.bank_tables import CLIENTS, EMPLOYEES, IBOVESPA, OPERATI
 
 # ---- Debezium row images (what `before` / `after` hold), from the declared columns ---------------
 def _raw_type(col: Column) -> DataType:
-    """How Debezium encodes a column of this MariaDB type in a row image (see the module docstring)."""
+    """How Debezium encodes a column of this MariaDB type in a row image (see the module docstring).
+
+    Only the types the contract uses, and their close kin, are mapped; others fail here rather than
+    parse to silent NULLs: TIMESTAMP (Debezium sends an ISO string whatever the precision mode) and
+    UNSIGNED integers (one size larger) need their own mapping and a test first."""
     base = col.base_type
+    if "UNSIGNED" in col.sql.upper():
+        raise ValueError(f"column {col.name}: UNSIGNED types are not mapped ({col.sql!r})")
     if base == "BIGINT":
         return LongType()
     if base in ("INT", "INTEGER", "SMALLINT", "TINYINT"):
         return IntegerType()
     if base == "DATE":
         return IntegerType()  # days since epoch
-    if base in ("DATETIME", "TIMESTAMP"):
+    if base == "DATETIME":
         return LongType()  # epoch millis
     if base == "DOUBLE":
         return DoubleType()
@@ -60,7 +66,7 @@ def curated_type(col: Column) -> DataType:
         return BooleanType()
     if base == "DATE":
         return DateType()
-    if base in ("DATETIME", "TIMESTAMP"):
+    if base == "DATETIME":
         return TimestampType()
     if base == "DECIMAL":
         precision, scale = col.type_args

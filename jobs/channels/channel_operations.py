@@ -29,6 +29,7 @@ from functools import reduce
 from typing import TYPE_CHECKING
 
 from datalake.jobs.bank.curate_cdc import cpf_hash
+from datalake.jobs.channels.copies import copies_to_flag, flag_copies, later_copies
 from datalake.jobs.channels.schemas import (
     CHANNELS,
     CORRUPT,
@@ -55,9 +56,6 @@ QUARANTINE_TABLE = Table("financas", "channel_operations_quarantine", QUARANTINE
 # A number, strictly, as a decimal's text must be: Spark's JSON reader would also take the string
 # "12,50" for a decimal (as 1250, reading the comma as a thousands separator).
 _NUMBER = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
-
-# Up to this many later copies of operation ids, the job broadcasts them (about 100 bytes each).
-BROADCAST_COPIES = 1_000_000
 
 
 def read_day(spark: SparkSession, topic_dir: str, day: date) -> DataFrame:
@@ -181,82 +179,6 @@ def check(lines: DataFrame, known_clients: DataFrame | None) -> DataFrame:
         F.when(bad, F.col("_json")).alias("_json"),
         *(F.when(bad, F.col(f"text.{name}")).alias(f"_text_{name}") for name in ("operation_id", "channel")),
     )
-
-
-def flag_copies(checked: DataFrame, copies: DataFrame | None, lines: DataFrame) -> DataFrame:
-    """`checked` with a reason added to each later copy of an operation id, and the copy's JSON
-    (which `check` kept only for bad events) read back from `lines`. No copies (None): `checked`
-    as it is (an empty DataFrame to join would still shuffle every event)."""
-    if copies is None:
-        return checked
-    at = ["partition", "offset"]
-    copied = lines.join(copies.select(*at), at, "left_semi").select(*at, F.col("_json").alias("_copy_json"))
-    return (
-        checked.join(copies, at, "left")
-        .join(copied, at, "left")
-        .withColumn(
-            "_reasons",
-            F.when(F.col("_dup").isNull(), F.col("_reasons")).otherwise(
-                F.array_append("_reasons", F.col("_dup"))
-            ),
-        )
-        .withColumn("_json", F.coalesce("_json", "_copy_json"))
-        .drop("_dup", "_copy_json")
-    )
-
-
-# A Kafka position (partition, offset) as one long, so the duplicate search aggregates a number
-# (a hash aggregate) instead of a struct (a sort).
-_OFFSET_BITS = 40
-
-
-def _position(partition: Column, offset: Column) -> Column:
-    return F.shiftleft(partition.cast("long"), _OFFSET_BITS) + offset
-
-
-def repeated_ids(lines: DataFrame) -> DataFrame:
-    """(`_op`, `_first` position, `_n` copies) of every operation id seen more than once: usually
-    none. One pass over three narrow columns; the wide events are never shuffled for it."""
-    return (
-        lines.where(F.col("value.operation_id").isNotNull())
-        .groupBy(F.col("value.operation_id").alias("_op"))
-        .agg(F.min(_position(F.col("partition"), F.col("offset"))).alias("_first"), F.count("*").alias("_n"))
-        .where(F.col("_n") > 1)
-    )
-
-
-def later_copies(lines: DataFrame, repeated: DataFrame | None = None) -> DataFrame:
-    """(partition, offset, `_dup` reason) of every copy of an operation id after its first (by Kafka
-    position). `repeated` is `repeated_ids(lines)`, when the caller has it already (`copies_to_flag`)."""
-    repeated = repeated_ids(lines) if repeated is None else repeated
-    first_at = F.concat_ws(
-        ":",
-        F.shiftright("_first", _OFFSET_BITS),
-        F.col("_first").bitwiseAND((1 << _OFFSET_BITS) - 1),
-    )
-    return (
-        lines.select(F.col("value.operation_id").alias("_op"), "partition", "offset")
-        .join(repeated, "_op")
-        .where(_position(F.col("partition"), F.col("offset")) != F.col("_first"))
-        .select(
-            "partition",
-            "offset",
-            F.concat(F.lit("duplicate operation_id, first at "), first_at).alias("_dup"),
-        )
-    )
-
-
-def copies_to_flag(lines: DataFrame) -> tuple[DataFrame | None, int]:
-    """`later_copies(lines)` ready to join, and how many. `main` passes the cached `check`, of which
-    three narrow columns are read. Usually there are none (None: `flag_copies` joins nothing); a
-    few are joined by broadcast instead of shuffling every event of the day."""
-    repeated = repeated_ids(lines).cache()
-    total = repeated.agg(F.sum(F.col("_n") - 1)).first()
-    later = (total[0] if total is not None else 0) or 0
-    if later == 0:
-        return None, 0
-    copies = later_copies(lines, repeated)
-    return (F.broadcast(copies) if later <= BROADCAST_COPIES else copies), later
 
 
 def curated(classified: DataFrame, salt: str, run_date: date) -> DataFrame:

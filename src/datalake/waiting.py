@@ -1,8 +1,8 @@
 """Polling until something is true, on tenacity.
 
 Everything that asks "is it there yet?" every few seconds goes through `wait_until`; where a
-caller retries on errors or keeps the last result instead of failing (`connect.py`'s REST retries,
-`runner.settled_status`), it builds its own tenacity `Retrying`. Loops that consume a topic until
+caller retries on errors or keeps the last result instead of failing (the Connect client's REST
+retries in `connect/client.py`, `runner.settled_status`), it builds its own tenacity `Retrying`. Loops that consume a topic until
 a deadline (the Kafka probes) read rather than wait, and stay loops.
 """
 

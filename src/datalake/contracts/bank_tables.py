@@ -4,8 +4,9 @@ Everything that handles these columns is derived from the declarations below: th
 and INSERT column lists (generators/bank_db.py, generators/stock_market.py), Debezium's row image and
 the curated schema (jobs/bank/schemas.py), the curation's typed projection (jobs/bank/curate_cdc.py)
 and the measures reconcile compares (datalake/reconcile.py). Adding a column to a bank table is one
-`Column(...)` line here plus its value in the generator, which fails naming any declared column it
-has no value for (docs/bank-lake.md, "Adding a column").
+`Column(...)` line here plus its value in the generator (`generators/bank_rows.py`, or
+`generators/price_sources.py` for Ibovespa), which fails naming any declared column it has no value
+for (docs/bank-lake.md, "Adding a column").
 
 A column's MariaDB type decides the rest: how Debezium encodes it (`decimal.handling.mode=string`,
 `time.precision.mode=connect`), its curated type, and whether reconcile sums it. `pii` marks the

@@ -23,7 +23,7 @@ from typing import Any
 
 from datalake.pipelines import Pipeline
 from datalake.pipelines.lake_feed import LakeFeed, parse_targets  # noqa: F401 (used by tests and benchmarks)
-from datalake.platform.services import Context
+from datalake.platform.launch import Context
 
 log = logging.getLogger(__name__)
 
@@ -125,9 +125,9 @@ def generate(
 
 
 def _load_prices(conn: Any, offline: bool) -> int:
-    from datalake.generators import stock_market
+    from datalake.generators import price_sources, stock_market
 
-    result = stock_market.fetch_prices(stock_market.DEFAULT_TICKERS, "1y", offline=offline)
+    result = price_sources.fetch_prices(price_sources.DEFAULT_TICKERS, "1y", offline=offline)
     stock_market.ensure_schema(conn)
     return stock_market.upsert(conn, result.rows)
 

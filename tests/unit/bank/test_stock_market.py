@@ -7,11 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pymysql.cursors
 import pytest
+from datalake.generators import price_sources as ps
 from datalake.generators import stock_market as sm
 
 from .conftest import FakeConnection
 
-SNAPSHOT = sm.SNAPSHOT_PATH
+SNAPSHOT = ps.SNAPSHOT_PATH
 needs_snapshot = pytest.mark.skipif(not SNAPSHOT.exists(), reason=f"offline snapshot missing: {SNAPSHOT}")
 
 
@@ -55,11 +56,11 @@ class FakeSource:
 # ---- snapshot ------------------------------------------------------------------------------------
 @needs_snapshot
 def test_snapshot_parse_and_period() -> None:
-    src = sm.SnapshotSource(SNAPSHOT)
-    everything = sm.normalize(src.history(sm.SNAPSHOT_TICKERS, "max"))
+    src = ps.SnapshotSource(SNAPSHOT)
+    everything = ps.normalize(src.history(ps.SNAPSHOT_TICKERS, "max"))
     assert len(everything) == 1_239  # the snapshot README's count
-    assert {r[0] for r in everything} == set(sm.SNAPSHOT_TICKERS)
-    month = sm.normalize(src.history(["PETR4.SA"], "1mo"))
+    assert {r[0] for r in everything} == set(ps.SNAPSHOT_TICKERS)
+    month = ps.normalize(src.history(["PETR4.SA"], "1mo"))
     assert 15 <= len(month) <= 25 and {r[0] for r in month} == {"PETR4.SA"}
     assert max(r[1] for r in month) == date(2025, 9, 29)
     row = everything[0]
@@ -68,20 +69,20 @@ def test_snapshot_parse_and_period() -> None:
 
 @needs_snapshot
 def test_snapshot_unknown_tickers_are_reported(caplog: pytest.LogCaptureFixture) -> None:
-    frame = sm.SnapshotSource(SNAPSHOT).history(["ECOR3.SA", "BBDC4.SA"], "max")
+    frame = ps.SnapshotSource(SNAPSHOT).history(["ECOR3.SA", "BBDC4.SA"], "max")
     assert set(frame["symbol"]) == {"BBDC4.SA"}
     assert "ECOR3.SA" in caplog.text
 
 
 def test_snapshot_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(sm.SourceUnavailable):
-        sm.SnapshotSource(tmp_path / "nope.csv").history(["PETR4.SA"], "1y")
+    with pytest.raises(ps.SourceUnavailable):
+        ps.SnapshotSource(tmp_path / "nope.csv").history(["PETR4.SA"], "1y")
 
 
 def test_default_tickers_include_seed_and_snapshot() -> None:
-    assert sm.DEFAULT_TICKERS[:4] == ("ECOR3.SA", "BBDC3.SA", "ENBR3.SA", "BBDC4.SA")
-    assert set(sm.SNAPSHOT_TICKERS) <= set(sm.DEFAULT_TICKERS)
-    assert len(set(sm.DEFAULT_TICKERS)) == len(sm.DEFAULT_TICKERS)
+    assert ps.DEFAULT_TICKERS[:4] == ("ECOR3.SA", "BBDC3.SA", "ENBR3.SA", "BBDC4.SA")
+    assert set(ps.SNAPSHOT_TICKERS) <= set(ps.DEFAULT_TICKERS)
+    assert len(set(ps.DEFAULT_TICKERS)) == len(ps.DEFAULT_TICKERS)
 
 
 @pytest.mark.parametrize(
@@ -89,27 +90,27 @@ def test_default_tickers_include_seed_and_snapshot() -> None:
     [("max", None), ("ytd", date(2025, 1, 1)), ("5d", date(2025, 9, 24)), ("1y", date(2024, 9, 28))],
 )
 def test_period_start(period: str, expected: date | None) -> None:
-    assert sm.period_start(period, date(2025, 9, 29)) == expected
+    assert ps.period_start(period, date(2025, 9, 29)) == expected
 
 
 def test_period_start_rejects_garbage() -> None:
     with pytest.raises(ValueError):
-        sm.period_start("forever", date(2025, 1, 1))
+        ps.period_start("forever", date(2025, 1, 1))
 
 
 # ---- fallback decision ---------------------------------------------------------------------------
 def test_uses_yahoo_when_it_answers() -> None:
-    real = FakeSource("yahoo", sm.frame_from_yahoo(_yahoo_frame()))
-    snap = FakeSource("snapshot", sm.SourceUnavailable("must not be called"))
-    result = sm.fetch_prices(["PETR4.SA"], "5d", real=real, snapshot=snap)
+    real = FakeSource("yahoo", ps.frame_from_yahoo(_yahoo_frame()))
+    snap = FakeSource("snapshot", ps.SourceUnavailable("must not be called"))
+    result = ps.fetch_prices(["PETR4.SA"], "5d", real=real, snapshot=snap)
     assert result.source == "yahoo" and not result.used_fallback
     assert snap.calls == [] and result.symbols == {"PETR4.SA": 3}
 
 
 @needs_snapshot
 def test_falls_back_when_yahoo_raises(caplog: pytest.LogCaptureFixture) -> None:
-    real = FakeSource("yahoo", sm.SourceUnavailable("DNSError: Could not resolve host"))
-    result = sm.fetch_prices(["PETR4.SA"], "1mo", real=real, snapshot=sm.SnapshotSource(SNAPSHOT))
+    real = FakeSource("yahoo", ps.SourceUnavailable("DNSError: Could not resolve host"))
+    result = ps.fetch_prices(["PETR4.SA"], "1mo", real=real, snapshot=ps.SnapshotSource(SNAPSHOT))
     assert result.source == "snapshot" and result.used_fallback
     assert "Could not resolve host" in (result.fallback_reason or "")
     assert "FALLING BACK to the offline snapshot" in caplog.text
@@ -128,8 +129,8 @@ def test_falls_back_when_yahoo_raises(caplog: pytest.LogCaptureFixture) -> None:
     ],
 )
 def test_yahoo_garbage_is_unavailable(payload: object) -> None:
-    with pytest.raises(sm.SourceUnavailable):
-        sm.frame_from_yahoo(payload)
+    with pytest.raises(ps.SourceUnavailable):
+        ps.frame_from_yahoo(payload)
 
 
 def test_real_yahoo_source_failure_triggers_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,8 +143,8 @@ def test_real_yahoo_source_failure_triggers_fallback(monkeypatch: pytest.MonkeyP
             raise OSError("curl: (6) Could not resolve host: finance.yahoo.com")
 
     monkeypatch.setattr(yahooquery, "Ticker", Offline)
-    snap = FakeSource("snapshot", sm.frame_from_yahoo(_yahoo_frame()))
-    result = sm.fetch_prices(["PETR4.SA"], "1y", real=sm.YahooSource(timeout=2), snapshot=snap)
+    snap = FakeSource("snapshot", ps.frame_from_yahoo(_yahoo_frame()))
+    result = ps.fetch_prices(["PETR4.SA"], "1y", real=ps.YahooSource(timeout=2), snapshot=snap)
     assert result.used_fallback and result.source == "snapshot"
     assert "Could not resolve host" in (result.fallback_reason or "")
 
@@ -159,21 +160,21 @@ def test_real_yahoo_source_error_string(monkeypatch: pytest.MonkeyPatch) -> None
             return {"PETR4.SA": "No data found, symbol may be delisted"}
 
     monkeypatch.setattr(yahooquery, "Ticker", ErrorTicker)
-    with pytest.raises(sm.SourceUnavailable):
-        sm.YahooSource().history(["PETR4.SA"], "1y")
+    with pytest.raises(ps.SourceUnavailable):
+        ps.YahooSource().history(["PETR4.SA"], "1y")
 
 
 def test_offline_flag_skips_yahoo() -> None:
-    real = FakeSource("yahoo", sm.frame_from_yahoo(_yahoo_frame()))
-    snap = FakeSource("snapshot", sm.frame_from_yahoo(_yahoo_frame()))
-    result = sm.fetch_prices(["PETR4.SA"], "1y", offline=True, real=real, snapshot=snap)
+    real = FakeSource("yahoo", ps.frame_from_yahoo(_yahoo_frame()))
+    snap = FakeSource("snapshot", ps.frame_from_yahoo(_yahoo_frame()))
+    result = ps.fetch_prices(["PETR4.SA"], "1y", offline=True, real=real, snapshot=snap)
     assert real.calls == [] and result.source == "snapshot"
     assert result.fallback_reason == "offline mode requested"
 
 
 # ---- normalisation -------------------------------------------------------------------------------
 def test_normalize_types_and_nan() -> None:
-    rows = sm.normalize(sm.frame_from_yahoo(_yahoo_frame()))
+    rows = ps.normalize(ps.frame_from_yahoo(_yahoo_frame()))
     assert [r[1] for r in rows] == [date(2025, 9, 26), date(2025, 9, 29), date(2025, 9, 30)]
     first, second, third = rows
     assert first == ("PETR4.SA", date(2025, 9, 26), 30.0, 31.0, 29.5, 30.9, 30.1, 46295700, 0.0)
@@ -199,9 +200,9 @@ def test_normalize_drops_empty_and_dedupes() -> None:
             "dividends": [0.0, 0.0, 0.0, 0.0],
         }
     )
-    rows = sm.normalize(frame)
+    rows = ps.normalize(frame)
     assert rows == [("PETR4.SA", date(2025, 9, 29), 2.0, 2.0, 2.0, 2.0, 2.0, 20, 0.0)]
-    assert sm.normalize(pd.DataFrame()) == []
+    assert ps.normalize(pd.DataFrame()) == []
 
 
 # ---- SQL -----------------------------------------------------------------------------------------

@@ -81,3 +81,14 @@ def test_the_lake_side_follows_the_declaration(spark: SparkSession, tmp_path: Pa
         assert stored == {1: Decimal("1.50"), 2: Decimal("0.25")}
     finally:
         spark.sql(f"DROP DATABASE IF EXISTS {spec.database} CASCADE")
+
+
+@pytest.mark.parametrize("sql", ["TIMESTAMP NOT NULL", "INT UNSIGNED NOT NULL", "JSON NULL"])
+def test_a_type_without_a_known_encoding_is_refused_naming_the_column(sql: str) -> None:
+    """Debezium sends TIMESTAMP as an ISO string and UNSIGNED one size larger: declared without a
+    mapping they would parse to NULLs the drift check cannot see, so the declaration fails."""
+    table = dataclasses.replace(
+        contract.OPERATIONS, columns=(*contract.OPERATIONS.columns, contract.Column("x", sql))
+    )
+    with pytest.raises(ValueError, match="column x"):
+        row_image(table)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from datalake.jobs.channels import channel_operations as job
+from datalake.jobs.channels import copies as copy_search
 from datalake.jobs.channels.schemas import CURATED, RAW_LINE
 
 if TYPE_CHECKING:
@@ -119,9 +120,9 @@ def test_duplicates_found_in_the_checked_events_flag_the_same_events(spark: Spar
     all when there are none); the same result as `classify`."""
     replayed = _lines(spark, _event(1), _event(2), _event(1), _event(1), partition=3)
     checked = job.check(replayed, clients)
-    copies, later = job.copies_to_flag(checked)
+    copies, later = copy_search.copies_to_flag(checked)
     assert later == 2
-    classified = job.flag_copies(checked, copies, replayed)
+    classified = copy_search.flag_copies(checked, copies, replayed)
     assert sorted(classified.collect()) == sorted(job.classify(replayed, clients).collect())
     bad = job.quarantined(classified, DAY).collect()
     assert {r.kafka_offset: r.reasons for r in bad} == {
@@ -132,9 +133,9 @@ def test_duplicates_found_in_the_checked_events_flag_the_same_events(spark: Spar
 
     unique = _lines(spark, _event(1), _event(2))
     checked = job.check(unique, clients)
-    copies, later = job.copies_to_flag(checked)
+    copies, later = copy_search.copies_to_flag(checked)
     assert (later, copies) == (0, None)
-    assert job.flag_copies(checked, None, unique) is checked
+    assert copy_search.flag_copies(checked, None, unique) is checked
     assert job.quarantined(checked, DAY).count() == 0
 
 

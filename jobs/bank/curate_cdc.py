@@ -26,6 +26,9 @@ across tables (clients <-> operations) works on `id`/`client_id` or on `cpf_hash
 
 `--run-date` is the orchestrator's logical date: it is written as `ingest_date`, never `now()`.
 Since every run recomputes the whole current state, re-running a date leaves the table unchanged.
+
+One file (~330 lines) for the job's four steps above, in that order: the classification and the
+quarantine it feeds are read together; the schemas are `schemas.py`, the columns the contract's.
 """
 
 from __future__ import annotations

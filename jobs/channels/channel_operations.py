@@ -13,6 +13,9 @@ field, an unknown channel, a value that is not positive, a client id not in `san
 and a second event with an operation id already seen (the first, by Kafka position, is kept: a
 producer retry or a replay never doubles a row). The day's partitions are replaced whole, so a
 re-run of the date gives the same rows.
+
+One file (~330 lines) with the job's read, checks and load: each rule sits beside the message the
+quarantine keeps for it; the duplicate search, tuned on its own, is `copies.py`.
 """
 
 from __future__ import annotations

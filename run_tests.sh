@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install and start everything, then lint, type check, JUnit and pytest.
-#   unit         tests/unit          no services
+#   unit         tests/unit          no services (runs beside the integration tier)
 #   integration  tests/integration   real clients against the running platform
 #   e2e          tests/e2e           whole pipelines; the stop/start test runs last
 set -euo pipefail
@@ -25,7 +25,16 @@ mvn -q -B -f kafka_connect/lake-sink/pom.xml test
 echo "==> pytest"
 # pytest exits 5 when it collects nothing: every step below must collect and pass.
 status=0
-.venv/bin/pytest -ra --durations=10 tests/unit tests/integration "$@" || status=1
+# The unit tier needs no service (its Spark is local, its catalog in memory), so it runs beside the
+# integration tier instead of before it; its report follows the integration tier's.
+unit_log=$(mktemp)
+.venv/bin/pytest -p no:cacheprovider -ra --durations=10 tests/unit "$@" >"$unit_log" 2>&1 &
+unit_pid=$!
+.venv/bin/pytest -ra --durations=10 tests/integration "$@" || status=1
+wait "$unit_pid" || status=1
+echo "==> unit tier (ran beside the integration tier)"
+cat "$unit_log"
+rm -f "$unit_log"
 # Two lanes side by side (tests/e2e/conftest.py): Kafka Connect's pipelines, and the others.
 .venv/bin/pytest -ra --durations=15 -n 2 --dist loadgroup -m "not restart" tests/e2e "$@" || status=1
 # Last and alone: stops and starts the whole platform.

@@ -213,9 +213,10 @@ def restarted_by_supervisor(not_pid: int) -> int:
 
     def back() -> int:
         state, pid = stream_state()
-        assert state not in {"STOPPED", "EXITED", "FATAL"}, (
-            f"supervisord did not restart {STREAM_PROGRAM}: {state}"
-        )
+        # EXITED is the moment between the death and supervisord's autorestart (its next tick, read
+        # at once over XML-RPC): wait on it; a program left EXITED times this wait out. STOPPED or
+        # FATAL mean supervisord gave up or was told to stop: fail at once.
+        assert state not in {"STOPPED", "FATAL"}, f"supervisord did not restart {STREAM_PROGRAM}: {state}"
         return pid if pid and pid != not_pid else 0
 
     return wait_for(back, 120, f"supervisord to restart {STREAM_PROGRAM}", every=1.0)

@@ -28,13 +28,16 @@ status=0
 # The unit tier needs no service (its Spark is local, its catalog in memory), so it runs beside the
 # integration tier instead of before it; its report follows the integration tier's.
 unit_log=$(mktemp)
-.venv/bin/pytest -p no:cacheprovider -ra --durations=10 tests/unit "$@" >"$unit_log" 2>&1 &
+.venv/bin/pytest -o cache_dir=.pytest_cache/unit -ra --durations=10 tests/unit "$@" >"$unit_log" 2>&1 &
 unit_pid=$!
+# An interrupted run does not leave the unit tier (and its Spark JVM) behind.
+trap 'kill "$unit_pid" 2>/dev/null || true; rm -f "$unit_log"' EXIT
 .venv/bin/pytest -ra --durations=10 tests/integration "$@" || status=1
 wait "$unit_pid" || status=1
 echo "==> unit tier (ran beside the integration tier)"
 cat "$unit_log"
 rm -f "$unit_log"
+trap - EXIT
 # Two lanes side by side (tests/e2e/conftest.py): Kafka Connect's pipelines, and the others.
 .venv/bin/pytest -ra --durations=15 -n 2 --dist loadgroup -m "not restart" tests/e2e "$@" || status=1
 # Last and alone: stops and starts the whole platform.

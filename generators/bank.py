@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from datalake.generators.bank_db import (
-    CLIENT_COLUMNS,
     DATABASE,
     ensure_schema,
     insert_rows,
@@ -44,6 +43,8 @@ from datalake.generators.bank_rows import (
     generate_employees,
     generate_operations,
 )
+
+from datalake.contracts import bank_tables as contract
 
 if TYPE_CHECKING:
     from pymysql.connections import Connection
@@ -226,7 +227,8 @@ def _dry_run(
     t1 = time.perf_counter()
     generate_employees(employees, seed=seed, run_key=run_key, as_of=as_of)
     t2 = time.perf_counter()
-    cpf, produto = CLIENT_COLUMNS.index("cpf"), CLIENT_COLUMNS.index("tipo_produto")
+    columns = contract.CLIENTS.insert_columns
+    cpf, produto = columns.index("cpf"), columns.index("tipo_produto")
     refs = [(i + 1, r[cpf], r[produto]) for i, r in enumerate(client_rows)]
     batch = generate_operations(operations, refs, seed=seed, run_key=run_key, end=as_of, days=days)
     n_rows = sum(len(chunk) for chunk in batch.chunks())

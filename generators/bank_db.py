@@ -26,12 +26,6 @@ DATABASE = contract.SANTANDER
 # ---- schema: declared in datalake/contracts/bank_tables.py, the generator only fills it -----------
 CREATE_DATABASE = f"CREATE DATABASE IF NOT EXISTS {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 DDL: dict[str, str] = {name: table.ddl() for name, table in contract.SANTANDER_TABLES.items()}
-CLIENT_COLUMNS = contract.CLIENTS.insert_columns
-EMPLOYEE_COLUMNS = contract.EMPLOYEES.insert_columns
-OPERATION_COLUMNS = contract.OPERATIONS.insert_columns
-TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    name: t.insert_columns for name, t in contract.SANTANDER_TABLES.items()
-}
 
 
 def ensure_schema(conn: Connection) -> None:
@@ -43,13 +37,13 @@ def ensure_schema(conn: Connection) -> None:
             cur.execute(CREATE_DATABASE)
         except pymysql.err.OperationalError as exc:  # 1044: no CREATE on *.*; the platform made it
             log.info("CREATE DATABASE %s skipped (%s); assuming it exists", DATABASE, exc.args[-1])
-        for table in ("clients", "employees", "operations"):  # clients first: operations reference it
-            cur.execute(DDL[table])
+        for ddl in DDL.values():  # in the declaration's order, clients first: operations reference them
+            cur.execute(ddl)
     conn.commit()
 
 
 def insert_sql(table: str) -> str:
-    columns = TABLE_COLUMNS[table]
+    columns = contract.SANTANDER_TABLES[table].insert_columns
     placeholders = ", ".join(["%s"] * len(columns))
     return f"INSERT INTO {DATABASE}.{table} ({', '.join(columns)}) VALUES ({placeholders})"
 

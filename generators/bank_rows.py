@@ -64,7 +64,7 @@ def generate_clients(
     taken_cpfs: set[str] | None = None,
     history_days: int = 30,
 ) -> list[tuple[Any, ...]]:
-    """`n` client rows in `CLIENT_COLUMNS` order.
+    """`n` client rows in `contract.CLIENTS.insert_columns` order.
 
     Clients become customers before the operations window (`as_of - history_days`), so no
     operation predates its client. Incomes are lognormal (median ~3 200 BRL); richer clients lean
@@ -110,7 +110,7 @@ def generate_employees(
     as_of: datetime,
     taken_cpfs: set[str] | None = None,
 ) -> list[tuple[Any, ...]]:
-    """`n` employee rows in `EMPLOYEE_COLUMNS` order; salary lognormal around each area's median."""
+    """`n` employee rows in `contract.EMPLOYEES.insert_columns` order; salary lognormal around each area's median."""
     rng = random.Random(derive_seed(seed, "employees", run_key))
     fake = _faker(derive_seed(seed, "employees-faker", run_key))
     cpfs = cpf_mod.generate_unique(rng, n, taken_cpfs if taken_cpfs is not None else set())
@@ -164,7 +164,7 @@ class OperationBatch:
         return len(self.client_idx)
 
     def rows(self, start: int = 0, stop: int | None = None) -> list[tuple[Any, ...]]:
-        """Rows `start:stop` in `OPERATION_COLUMNS` order, with Python/SQL-friendly types."""
+        """Rows `start:stop` in `contract.OPERATIONS.insert_columns` order, with Python/SQL-friendly types."""
         sl = slice(start, stop)
         idx = self.client_idx[sl].tolist()
         ch = self.channel_idx[sl]

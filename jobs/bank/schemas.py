@@ -88,11 +88,6 @@ def curated_columns(table: SourceTable) -> list[tuple[str, DataType]]:
     ]
 
 
-CLIENTS_ROW = row_image(CLIENTS)
-EMPLOYEES_ROW = row_image(EMPLOYEES)
-OPERATIONS_ROW = row_image(OPERATIONS)
-IBOVESPA_ROW = row_image(IBOVESPA)
-
 # Debezium `source` block: only the fields we use or keep for debugging.
 SOURCE = struct(
     ("db", StringType()),
@@ -134,11 +129,6 @@ def raw_schema(table: SourceTable) -> StructType:
     return raw_line(key, row_image(table))
 
 
-RAW_CLIENTS = raw_schema(CLIENTS)
-RAW_EMPLOYEES = raw_schema(EMPLOYEES)
-RAW_OPERATIONS = raw_schema(OPERATIONS)
-RAW_IBOVESPA = raw_schema(IBOVESPA)
-
 # ---- Curated tables ---------------------------------------------------------------------------------
 _LINEAGE: tuple[tuple[str, DataType], ...] = (
     ("cdc_op", StringType()),
@@ -154,12 +144,6 @@ YEAR = ("year", IntegerType())  # year of the trading `date`
 def curated_schema(table: SourceTable, partitions: tuple[tuple[str, DataType], ...] = ()) -> StructType:
     """The curated table: the source's curated columns, the lineage, then the partition columns."""
     return struct(*curated_columns(table), *_LINEAGE, *partitions)
-
-
-CURATED_CLIENTS = curated_schema(CLIENTS)
-CURATED_EMPLOYEES = curated_schema(EMPLOYEES)
-CURATED_OPERATIONS = curated_schema(OPERATIONS, (OP_DATE,))
-CURATED_IBOVESPA = curated_schema(IBOVESPA, (YEAR,))
 
 
 # Lines of the four cdc.* topics that are no applicable change event (jobs/bank/curate_cdc.classify).

@@ -36,11 +36,11 @@ def _table_or_empty(spark: SparkSession, name: str, schema: Any) -> DataFrame:
 
 
 def operations(spark: SparkSession, source: str) -> DataFrame:
-    from datalake.jobs.bank.schemas import CURATED_OPERATIONS
+    from datalake.jobs.bank.schemas import TABLES
     from datalake.jobs.channels.schemas import CURATED as CHANNEL_OPERATIONS
 
     return marts.unify(
-        _table_or_empty(spark, f"{source}.operations", CURATED_OPERATIONS),
+        _table_or_empty(spark, f"{source}.operations", TABLES["operations"].curated_schema),
         _table_or_empty(spark, f"{source}.channel_operations", CHANNEL_OPERATIONS),
     )
 
@@ -59,9 +59,11 @@ def thresholds() -> marts.Thresholds:
 
 def compute(spark: SparkSession, name: str, day: date, source: str) -> DataFrame:
     if name == "ibovespa_daily":
-        from datalake.jobs.bank.schemas import CURATED_IBOVESPA
+        from datalake.jobs.bank.schemas import TABLES
 
-        return marts.ibovespa_daily(_table_or_empty(spark, "stock_market.ibovespa", CURATED_IBOVESPA), day)
+        return marts.ibovespa_daily(
+            _table_or_empty(spark, "stock_market.ibovespa", TABLES["ibovespa"].curated_schema), day
+        )
     ops = operations(spark, source)
     if name == "suspicious_activity":
         return marts.suspicious_activity(ops, day, thresholds())

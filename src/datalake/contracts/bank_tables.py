@@ -189,4 +189,3 @@ IBOVESPA = SourceTable(
 
 # Clients first: operations reference them.
 SANTANDER_TABLES: dict[str, SourceTable] = {t.name: t for t in (CLIENTS, EMPLOYEES, OPERATIONS)}
-SOURCE_TABLES: dict[str, SourceTable] = {**SANTANDER_TABLES, "ibovespa": IBOVESPA}

@@ -192,9 +192,11 @@ def test_marts_published_to_gold_and_mariadb_agree_and_a_rerun_changes_nothing(
 
 def test_a_failing_gate_publishes_nothing_and_says_which_check(airflow: Any, scratch: None) -> None:
     day = "2026-02-03"
-    from datalake.jobs.bank.schemas import CURATED_OPERATIONS
+    from datalake.jobs.bank.schemas import TABLES
 
-    schema = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in CURATED_OPERATIONS.fields)
+    schema = ", ".join(
+        f"`{f.name}` {f.dataType.simpleString()}" for f in TABLES["operations"].curated_schema.fields
+    )
     _sql(f"CREATE DATABASE IF NOT EXISTS {SOURCE}")
     _sql(f"CREATE TABLE {SOURCE}.operations ({schema}) USING parquet")
     _sql(

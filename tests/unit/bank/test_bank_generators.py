@@ -9,6 +9,8 @@ import pymysql.cursors
 import pytest
 from datalake.generators import bank, bank_db, bank_domains, bank_rows, cpf
 
+from datalake.contracts import bank_tables as contract
+
 from .conftest import FakeConnection
 
 AS_OF = datetime(2025, 6, 30, 12, 0, 0)
@@ -31,7 +33,7 @@ def test_clients_deterministic_per_seed_and_run_key() -> None:
 
 def test_clients_types_and_domains() -> None:
     rows = bank_rows.generate_clients(2_000, seed=42, run_key=0, as_of=AS_OF)
-    assert all(len(r) == len(bank_db.CLIENT_COLUMNS) for r in rows)
+    assert all(len(r) == len(contract.CLIENTS.insert_columns) for r in rows)
     _nome, _cpf, _produto, nascimento, _address, renda, created_at = rows[0]
     assert isinstance(nascimento, date) and isinstance(renda, Decimal) and isinstance(created_at, datetime)
     assert all(cpf.is_valid(r[1], require_format=True) for r in rows)
@@ -153,7 +155,7 @@ def test_ddl_is_idempotent_and_typed() -> None:
 
 
 def test_insert_sql_is_batched_by_pymysql() -> None:
-    for table in bank_db.TABLE_COLUMNS:
+    for table in contract.SANTANDER_TABLES:
         assert pymysql.cursors.RE_INSERT_VALUES.match(bank_db.insert_sql(table)), table
 
 

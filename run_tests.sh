@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 ./start.sh
+# The browser tests drive Debian's chromium (pytest-playwright; no browser download).
+scripts/debian.sh chromium
 
 echo "==> lint"
 .venv/bin/ruff check .

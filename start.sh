@@ -27,22 +27,7 @@ if [[ ${1:-} == --compose ]]; then
 fi
 
 # --- Debian packages --------------------------------------------------------------------------
-missing=()
-for pkg in "${DEBIAN_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if ((${#missing[@]})); then
-  if [[ $EUID -ne 0 ]] || ! command -v apt-get >/dev/null; then
-    die "missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install ${missing[*]}"
-  fi
-  say "installing Debian packages: ${missing[*]}"
-  # The platform runs its own instances under its supervisor: keep the packages' services from starting.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-  rm -f /usr/sbin/policy-rc.d
-fi
+scripts/debian.sh "${DEBIAN_PACKAGES[@]}"
 command -v java >/dev/null || die "java not found: install Java 17 (apt-get install openjdk-17-jdk-headless)"
 java_major=$(java -XshowSettings:properties -version 2>&1 | awk -F= '/java.specification.version/ {gsub(/ /,"",$2); print $2}')
 ((java_major >= 17)) || die "Java 17 or newer is needed (found $java_major): apt-get install openjdk-17-jdk-headless"

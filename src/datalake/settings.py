@@ -39,6 +39,7 @@ _MODE_DEFAULTS: dict[Mode, dict[str, Any]] = {
         "metastore_uri": "thrift://127.0.0.1:9083",
         "thrift_host": "127.0.0.1",
         "airflow_url": "http://127.0.0.1:8080",
+        "superset_url": "http://127.0.0.1:8088",
         "spark_master": "local[*]",
         "spark_runner": "spark_submit",
         "spark_local_ip": "127.0.0.1",
@@ -115,6 +116,9 @@ class Settings(BaseSettings):
     thrift_host: str = ""
     thrift_port: int = 10000
     airflow_url: str = ""
+    # Native mode's SQL editor and dashboards (Apache Superset); compose has HUE instead, gcp neither.
+    superset_enabled: bool = True
+    superset_url: str = ""
     # A native server listens on the port its clients' endpoint above names (`kafka_port`, … below);
     # these are the ports no client endpoint names.
     kafka_controller_port: int = 9093
@@ -185,6 +189,10 @@ class Settings(BaseSettings):
     airflow_fernet_key: str = ""
     airflow_jwt_secret: str = ""
     airflow_api_secret_key: str = ""
+    superset_admin_user: str = "admin"
+    superset_admin_password: str = ""
+    superset_secret_key: str = ""
+    postgres_superset_password: str = ""
     pii_salt: str = Field(default="", description="salt for the CPF hash in curated tables")
 
     @model_validator(mode="before")
@@ -234,6 +242,15 @@ class Settings(BaseSettings):
     @property
     def airflow_port(self) -> int:
         return endpoint_port(self.airflow_url, 8080)
+
+    @property
+    def superset_port(self) -> int:
+        return endpoint_port(self.superset_url, 8088)
+
+    @property
+    def superset_on(self) -> bool:
+        """Superset runs: the setting allows it and the mode has it (an endpoint to serve)."""
+        return self.superset_enabled and bool(self.superset_url)
 
     @property
     def datanode_http_url(self) -> str:

@@ -2,18 +2,38 @@
 
 run_tests.sh runs this tier in two lanes side by side (pytest-xdist, `--dist loadgroup`): most of
 an e2e test is waiting on Airflow, sensors and Spark start-up. Tests that use Kafka Connect (the
-bank's worker-crash test restarts it) share one lane; the others, the other lane. A folder stays in
-one lane: the movie-ratings modules, even the one with its own topic and tables, each start by
-deleting test rows they find in the live ratings as leftovers of an interrupted run, and a
-rehearsal that ran one of them beside the daily-mart test deleted that test's rows mid-run. Tests
-marked `restart` (the stop/start test, the service kills) run alone, after both.
+bank's worker-crash test restarts it) share one lane, in the order of `CONNECT_LANE`; the others,
+the other lane. A folder stays in one lane: the movie-ratings modules, even the one with its own
+topic and tables, each start by deleting test rows they find in the live ratings as leftovers of an
+interrupted run, and a rehearsal that ran one of them beside the daily-mart test deleted that test's
+rows mid-run. One module is moved on its own, to even the lanes out: the finance failing-gate test
+writes only to its own scratch databases, and goes last in the Connect lane, so its run does not
+queue behind the other finance tests' runs (process_finances runs one at a time). Tests marked
+`restart` (the stop/start test, the service kills) run alone, after both.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-CONNECT_LANE = ("bank", "mongo", "channels")
+from datalake.settings import REPO_ROOT
+
+# Folders (or one module, as folder/file) of the Connect lane, in the order they run there.
+CONNECT_LANE = ("bank", "channels", "mongo", "finances/test_failing_gate.py")
+
+
+def _connect_rank(item: pytest.Item) -> int | None:
+    """The item's place in the Connect lane, or None for the other lane."""
+    module = f"{item.path.parent.name}/{item.path.name}"
+    for rank, entry in enumerate(CONNECT_LANE):
+        if entry in (module, item.path.parent.name):
+            return rank
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -25,8 +45,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     worker plugin, so without it xdist ran first, saw no group, and spread one lane's tests over
     both workers (the Connect crash test then ran beside the bank DAG test).
     """
-    items.sort(key=lambda item: item.get_closest_marker("restart") is not None)
+    # Stable sort: the restart tests last; the Connect lane's in its order; the rest as collected.
+    items.sort(key=lambda item: (item.get_closest_marker("restart") is not None, _connect_rank(item) or 0))
     for item in items:
-        folder = item.path.parent.name
-        lane = "connect" if folder in CONNECT_LANE else "spark"
+        lane = "spark" if _connect_rank(item) is None else "connect"
         item.add_marker(pytest.mark.xdist_group(lane))
+
+
+# ---- Browser tests (pytest-playwright, Debian's chromium) ----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Playwright drives the system's chromium (run_tests.sh installs Debian's): it never downloads
+    a browser of its own."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("chromium not found: run_tests.sh installs it (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": chromium}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where the browser tests save what they saw: var/screenshots (git-ignored), or
+    $SCREENSHOTS_DIR (`SCREENSHOTS_DIR=docs/images` refreshes the README's pictures)."""
+    folder = Path(os.environ.get("SCREENSHOTS_DIR", REPO_ROOT / "var" / "screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -17,6 +17,7 @@ import subprocess
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from datalake.platform import provision
 from datalake.platform.accounts import hand_over, is_root, own, share_read
@@ -61,6 +62,7 @@ SERVICE_FOLDERS = (
     "data/kafka",
     "data/hdfs",
     "data/mongo",
+    "superset/home",
 )
 
 
@@ -215,12 +217,54 @@ def init_airflow(ctx: Context) -> None:
     marker.touch()
 
 
+def superset_databases(ctx: Context) -> dict[str, str]:
+    """What Superset's users query, by the name SQL Lab shows: every lake table through the Spark
+    Thrift server (as the platform's SQL user), and MariaDB's results as the read-only analyst."""
+    s = ctx.settings
+    return {
+        "Lake (Spark Thrift)": (
+            f"hive://{quote(s.thrift_user)}:{quote(s.thrift_password, safe='')}"
+            f"@{s.thrift_host}:{s.thrift_port}/default?auth=CUSTOM"
+        ),
+        "Results (MariaDB)": (
+            f"mysql+pymysql://{quote(s.mariadb_analyst_user)}:{quote(s.mariadb_analyst_password, safe='')}"
+            f"@{s.mariadb_host}:{s.mariadb_port}/"
+        ),
+    }
+
+
+def init_superset(ctx: Context) -> None:
+    """Migrate Superset's metadata database and sync its roles once per locked environment; then,
+    every start, its admin (the password of `.env`) and its databases (services/superset/provision.py)."""
+    from datalake.platform.install import files_digest
+    from datalake.platform.launch import superset_environment
+
+    folder = ctx.paths.superset_home
+    bin_dir = folder / "venv" / "bin"
+    env = {**superset_environment(ctx), **service_environment(ctx)}
+    lock = ctx.paths.services / "superset" / "requirements.txt"
+    marker = folder / "home" / f".initialised-{files_digest([lock])[:16]}"
+    if not marker.exists():
+        for step in (["db", "upgrade"], ["init"]):
+            run_checked([str(bin_dir / "superset"), *step], ctx, env=env, user=ctx.service_user)
+        marker.touch()
+    s = ctx.settings
+    env |= {
+        "SUPERSET_ADMIN_USER": s.superset_admin_user,
+        "SUPERSET_ADMIN_PASSWORD": s.superset_admin_password,
+        "SUPERSET_DATABASES": json.dumps(superset_databases(ctx)),
+    }
+    script = ctx.paths.services / "superset" / "provision.py"
+    run_checked([str(bin_dir / "python"), str(script)], ctx, env=env, user=ctx.service_user)
+
+
 INITIALISE: dict[str, Callable[[Context], None]] = {
     "mariadb": init_mariadb,
     "postgres": init_postgres,
     "kafka": init_kafka,
     "hdfs-namenode": init_namenode,
     "airflow-api-server": init_airflow,
+    "superset": init_superset,
 }
 
 AFTER_START: dict[str, Callable[[Context], None]] = {

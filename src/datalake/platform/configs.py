@@ -65,6 +65,7 @@ def render_all(settings: Settings, paths: Paths) -> None:
         "dn_port": str(settings.datanode_port),
         "dn_http_port": str(settings.datanode_http_port),
         "dn_ipc_port": str(settings.datanode_ipc_port),
+        "service_user": service_account(settings),
     }
     for name in ("core-site.xml", "hdfs-site.xml", "log4j.properties"):
         _render(src / "hadoop" / name, paths.conf / "hadoop" / name, {**common, **hadoop_ports})

@@ -186,6 +186,19 @@ def mongo_ping(uri: str) -> str:
     return f"ping ok (reports MongoDB {version})"
 
 
+def superset_health(superset_url: str) -> str:
+    """Superset's own health endpoint: "OK" once its app (and metadata database) answers."""
+    url = f"{superset_url}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
+            body = response.read().decode().strip()
+    except Exception as exc:
+        raise Unhealthy(f"GET {url}: {exc}") from exc
+    if body != "OK":
+        raise Unhealthy(f"GET {url}: {body[:80]!r}")
+    return "health OK"
+
+
 def airflow_component(airflow_url: str, component: str) -> str:
     """Airflow's own health endpoint: metadatabase, scheduler, triggerer, dag_processor."""
     health = _http_json(f"{airflow_url}/api/v2/monitor/health")

@@ -1,23 +1,27 @@
-"""Installing the JVM side from Maven Central into var/: the pinned jar manifest and our own Java code.
+"""Installing what start.sh's Python environment does not hold into var/: the JVM side from Maven
+Central (the pinned jar manifest, our own Java code) and Superset's own locked environment.
 
-Each step records a fingerprint of its inputs; a second run with nothing changed does nothing.
+Each step records a digest of its inputs; a second run with nothing changed does nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from datalake.platform.paths import Paths, get_paths, java_home
+from datalake.settings import get_settings
 
 JAR_PROFILES = ("kafka", "connect-plugins", "hadoop", "spark", "mongo")
 
 
-def _fingerprint(files: Iterable[Path]) -> str:
+def files_digest(files: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(str(path).encode())
@@ -25,8 +29,8 @@ def _fingerprint(files: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def _up_to_date(marker: Path, fingerprint: str) -> bool:
-    return marker.exists() and marker.read_text() == fingerprint
+def _up_to_date(marker: Path, digest: str) -> bool:
+    return marker.exists() and marker.read_text() == digest
 
 
 def _mvn(args: list[str], what: str) -> None:
@@ -45,22 +49,22 @@ def install_jars(paths: Paths) -> None:
     pom = paths.services / "jvm" / "pom.xml"
     for profile in JAR_PROFILES:
         marker = paths.jars / f".{profile}.sha256"
-        fingerprint = _fingerprint([pom])
-        if _up_to_date(marker, fingerprint):
+        digest = files_digest([pom])
+        if _up_to_date(marker, digest):
             continue
         target = paths.jars / profile
         if target.exists():
             shutil.rmtree(target)
         _mvn(["-f", str(pom), "-P", profile, "package", f"-Djars.dir={paths.jars}"], f"jars: {profile}")
-        marker.write_text(fingerprint)
+        marker.write_text(digest)
 
 
 def _javac(paths: Paths, name: str, sources: Path, classpath: str) -> None:
     """Compile a service's small Java sources (services/<name>/src) into var/build/<name>."""
     files = sorted(sources.rglob("*.java"))
     marker = paths.build / f".{name}.sha256"
-    fingerprint = _fingerprint(files)
-    if _up_to_date(marker, fingerprint):
+    digest = files_digest(files)
+    if _up_to_date(marker, digest):
         return
     javac = java_home() / "bin" / "javac"
     if not javac.exists():
@@ -68,7 +72,7 @@ def _javac(paths: Paths, name: str, sources: Path, classpath: str) -> None:
     out = paths.build / name
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run([str(javac), "-cp", classpath, "-d", str(out), *map(str, files)], check=True)
-    marker.write_text(fingerprint)
+    marker.write_text(digest)
 
 
 def build_mongo_launcher(paths: Paths) -> None:
@@ -97,15 +101,43 @@ def build_lake_sink(paths: Paths) -> None:
         return
     sources = [p for p in module.rglob("*") if p.is_file() and "target" not in p.parts]
     marker = paths.build / ".lake-sink.sha256"
-    fingerprint = _fingerprint(sources)
+    digest = files_digest(sources)
     target = paths.jars / "connect-plugins" / "lake-sink"
-    if _up_to_date(marker, fingerprint) and target.exists():
+    if _up_to_date(marker, digest) and target.exists():
         return
     _mvn(["-f", str(module / "pom.xml"), "package", "-DskipTests"], "build: lake-sink connector")
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(module / "target" / "plugin" / "lake-sink", target)
-    marker.write_text(fingerprint)
+    marker.write_text(digest)
+
+
+def install_superset(paths: Paths) -> None:
+    """Superset's venv (var/superset/venv) from its lock, services/superset/requirements.txt, with
+    start.sh's uv and interpreter: its pins (SQLAlchemy 1.4, Flask 2) cannot share Airflow's venv."""
+    lock = paths.services / "superset" / "requirements.txt"
+    venv = paths.superset_home / "venv"
+    marker = venv / ".installed"
+    digest = files_digest([lock])
+    if _up_to_date(marker, digest):
+        return
+    uv = paths.repo / ".tools" / "bin" / "uv"
+    uv_cmd = str(uv) if uv.exists() else shutil.which("uv")
+    if uv_cmd is None:
+        raise RuntimeError("uv not found (start.sh installs it into .tools/): run ./start.sh")
+    print("==> installing Superset's environment (services/superset/requirements.txt)", flush=True)
+    started = time.monotonic()
+    python = os.path.realpath(sys.executable)  # the interpreter behind .venv, which services can run
+    env = {**os.environ, "VIRTUAL_ENV": str(venv)}
+    for args in (
+        ["venv", "--quiet", "--allow-existing", "--python", python, str(venv)],
+        ["pip", "sync", "--quiet", str(lock)],
+    ):
+        result = subprocess.run([uv_cmd, *args], env=env, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"uv {args[0]} for Superset failed:\n{result.stderr[-3000:]}")
+    marker.write_text(digest)
+    print(f"    Superset's environment installed in {time.monotonic() - started:.0f}s", flush=True)
 
 
 def install_all() -> None:
@@ -118,3 +150,5 @@ def install_all() -> None:
     build_connect_config_provider(paths)
     build_thrift_authenticator(paths)
     build_lake_sink(paths)
+    if get_settings().superset_on:
+        install_superset(paths)

@@ -23,8 +23,21 @@ class Login:
 
 def logins(s: Settings) -> list[Login]:
     """The platform's entry points for people, from the settings of the current mode."""
+    superset = (
+        [
+            Login(
+                "Superset (SQL Lab, dashboards)",
+                s.superset_url,
+                s.superset_admin_user,
+                "SUPERSET_ADMIN_PASSWORD",
+            )
+        ]
+        if s.superset_on
+        else []
+    )
     return [
         Login("Airflow UI and REST API", s.airflow_url, s.airflow_admin_user, "AIRFLOW_ADMIN_PASSWORD"),
+        *superset,
         Login(
             "MariaDB results (read-only)",
             f"mysql://{s.mariadb_host}:{s.mariadb_port}",

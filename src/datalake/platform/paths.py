@@ -82,6 +82,11 @@ class Paths:
     def airflow_home(self) -> Path:
         return self.var / "airflow"
 
+    @property
+    def superset_home(self) -> Path:
+        """Superset's own environment (venv/) and home (its SUPERSET_HOME)."""
+        return self.var / "superset"
+
     def log_of(self, service: str) -> Path:
         return self.logs / f"{service}.log"
 

@@ -130,6 +130,7 @@ def setup_postgres(ctx: Context) -> None:
         for role, password, database in (
             ("airflow", s.postgres_airflow_password, "airflow"),
             ("hive", s.postgres_hive_password, "metastore"),
+            ("superset", s.postgres_superset_password, "superset"),
         ):
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
             verb = "ALTER" if cursor.fetchone() else "CREATE"

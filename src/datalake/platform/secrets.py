@@ -42,6 +42,10 @@ GENERATED: dict[str, Callable[[], str]] = {
     "THRIFT_PASSWORD": _password,
     "CONNECT_ADMIN_PASSWORD": _password,
     "PII_SALT": _password,
+    # native only: Superset's admin, its session signing key and its metadata database.
+    "SUPERSET_ADMIN_PASSWORD": _password,
+    "SUPERSET_SECRET_KEY": _password,
+    "POSTGRES_SUPERSET_PASSWORD": _password,
 }
 
 

@@ -20,6 +20,7 @@ from datalake.platform.launch import (
     kafka_java,
     postgres_bindir,
     spark_environment,
+    superset_environment,
 )
 from datalake.settings import Settings, get_settings
 
@@ -261,4 +262,26 @@ def build_registry() -> list[Service]:
             environment=airflow_environment,
         ),
         *(_airflow_worker(*worker) for worker in AIRFLOW_WORKERS),
+        *([_superset(s)] if s.superset_on else []),
     ]
+
+
+def _superset(s: Settings) -> Service:
+    """Apache Superset (SQL Lab, dashboards) from its own venv, under gunicorn on loopback."""
+    return Service(
+        name="superset",
+        role="SQL editor + dashboards (Apache Superset)",
+        ports=(s.superset_port,),
+        url=s.superset_url,
+        command=lambda ctx: [
+            str(ctx.paths.superset_home / "venv" / "bin" / "gunicorn"),
+            *("--bind", f"127.0.0.1:{ctx.settings.superset_port}"),
+            # One worker process (about 300 MB) with threads: a handful of users on one machine.
+            *("--workers", "1", "--threads", "4", "--timeout", "300"),
+            "superset.app:create_app()",
+        ],
+        check=lambda st: health.superset_health(st.superset_url),
+        depends_on=("postgres",),
+        environment=superset_environment,
+        start_timeout_s=300,
+    )

@@ -6,6 +6,7 @@ import dataclasses
 import getpass
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,8 +36,24 @@ def test_brief_services_are_all_there() -> None:
         "airflow-scheduler",
         "airflow-dag-processor",
         "airflow-triggerer",
+        "superset",
     }
     assert set(BY_NAME) == expected
+
+
+def test_a_setting_turns_superset_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datalake.platform import logins, services
+
+    off = Settings(_env_file=None, superset_enabled=False)
+    monkeypatch.setattr(services, "get_settings", lambda: off)
+    assert "superset" not in {s.name for s in services.build_registry()}
+    assert not any("Superset" in login.what for login in logins.logins(off))
+    on = Settings(_env_file=None, superset_url="http://127.0.0.1:18088")
+    monkeypatch.setattr(services, "get_settings", lambda: on)
+    superset = {s.name: s for s in services.build_registry()}["superset"]
+    assert superset.ports == (18088,) and "127.0.0.1:18088" in superset.command(_context(on))
+    # compose has HUE instead: no Superset endpoint, no Superset
+    assert not Settings(_env_file=None, lake_mode="compose").superset_on
 
 
 def test_every_dependency_is_a_known_service_and_the_graph_has_no_cycle() -> None:
@@ -91,6 +108,12 @@ def test_rendered_configs_bind_loopback_only(tmp_path: Path) -> None:
         assert "${" not in text.replace("${env:", ""), f"unsubstituted placeholder in {name}"
     assert "bind-address = 127.0.0.1" in rendered["my.cnf"]
     assert re.search(r"^listeners=PLAINTEXT://127\.0\.0\.1:9092", rendered["server.properties"], re.M)
+
+
+def _context(s: Settings) -> Any:
+    from datalake.platform.launch import Context
+
+    return Context(settings=s, paths=Paths(repo=REPO_ROOT, var=Path("/nonexistent")))
 
 
 def test_server_ports_follow_the_client_endpoints_in_settings(

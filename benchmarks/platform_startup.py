@@ -52,7 +52,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--runs", type=int, default=3, help="cold starts to time (0: memory only, of what runs)"
+    )
     parser.add_argument("--settle", type=float, default=30, help="seconds to wait before measuring memory")
     args = parser.parse_args()
 
@@ -71,15 +73,18 @@ def main() -> None:
 
     time.sleep(args.settle)
     usage = memory_by_program()
-    print("\n| step | median | min | max |\n|---|---|---|---|")
-    for label, values in (
-        ("./start.sh (stopped -> all healthy)", platform_times),
-        ("pipelines up", pipeline_times),
-    ):
-        print(f"| {label} | {statistics.median(values):.1f} s | {min(values):.1f} s | {max(values):.1f} s |")
-    print("\n| service | healthy after (median) |\n|---|---|")
-    for name, values in sorted(per_service.items(), key=lambda kv: statistics.median(kv[1])):
-        print(f"| {name} | {statistics.median(values):.1f} s |")
+    if args.runs:
+        print("\n| step | median | min | max |\n|---|---|---|---|")
+        for label, values in (
+            ("./start.sh (stopped -> all healthy)", platform_times),
+            ("pipelines up", pipeline_times),
+        ):
+            print(
+                f"| {label} | {statistics.median(values):.1f} s | {min(values):.1f} s | {max(values):.1f} s |"
+            )
+        print("\n| service | healthy after (median) |\n|---|---|")
+        for name, values in sorted(per_service.items(), key=lambda kv: statistics.median(kv[1])):
+            print(f"| {name} | {statistics.median(values):.1f} s |")
     print("\n| program | RSS MiB | PSS MiB |\n|---|---|---|")
     for name, (rss, pss) in sorted(usage.items(), key=lambda kv: -kv[1][0]):
         print(f"| {name} | {rss:.0f} | {pss:.0f} |")

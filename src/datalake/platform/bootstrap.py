@@ -217,25 +217,29 @@ def init_airflow(ctx: Context) -> None:
     marker.touch()
 
 
-def superset_databases(ctx: Context) -> dict[str, str]:
-    """What Superset's users query, by the name SQL Lab shows: every lake table through the Spark
-    Thrift server (as the platform's SQL user), and MariaDB's results as the read-only analyst."""
+def superset_databases(ctx: Context) -> dict[str, tuple[str, str]]:
+    """What Superset's users query (key in services/superset/dashboards.yaml -> the name SQL Lab
+    shows, the SQLAlchemy URI): every lake table through the Spark Thrift server (as the platform's
+    SQL user), and MariaDB's results as the read-only analyst."""
     s = ctx.settings
     return {
-        "Lake (Spark Thrift)": (
+        "lake": (
+            "Lake (Spark Thrift)",
             f"hive://{quote(s.thrift_user)}:{quote(s.thrift_password, safe='')}"
-            f"@{s.thrift_host}:{s.thrift_port}/default?auth=CUSTOM"
+            f"@{s.thrift_host}:{s.thrift_port}/default?auth=CUSTOM",
         ),
-        "Results (MariaDB)": (
+        "results": (
+            "Results (MariaDB)",
             f"mysql+pymysql://{quote(s.mariadb_analyst_user)}:{quote(s.mariadb_analyst_password, safe='')}"
-            f"@{s.mariadb_host}:{s.mariadb_port}/"
+            f"@{s.mariadb_host}:{s.mariadb_port}/",
         ),
     }
 
 
 def init_superset(ctx: Context) -> None:
     """Migrate Superset's metadata database and sync its roles once per locked environment; then,
-    every start, its admin (the password of `.env`) and its databases (services/superset/provision.py)."""
+    every start, its admin (the password of `.env`), its databases and its dashboards
+    (services/superset/provision.py, dashboards.yaml)."""
     from datalake.platform.install import files_digest
     from datalake.platform.launch import superset_environment
 

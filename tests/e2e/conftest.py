@@ -2,8 +2,8 @@
 
 run_tests.sh runs this tier in two lanes side by side (pytest-xdist, `--dist loadgroup`): most of
 an e2e test is waiting on Airflow, sensors and Spark start-up. Tests that use Kafka Connect (the
-bank's worker-crash test restarts it) share one lane, in the order of `CONNECT_LANE`; the others,
-the other lane. A folder stays in one lane: the movie-ratings modules, even the one with its own
+bank's worker-crash test restarts it) share one lane; the others, the other lane; each lane runs
+in the order `LANES` gives. A folder stays in one lane: the movie-ratings modules, even the one with its own
 topic and tables, each start by deleting test rows they find in the live ratings as leftovers of an
 interrupted run, and a rehearsal that ran one of them beside the daily-mart test deleted that test's
 rows mid-run. One module is moved on its own, to even the lanes out: the finance failing-gate test
@@ -23,17 +23,23 @@ import pytest
 
 from datalake.settings import REPO_ROOT
 
-# Folders (or one module, as folder/file) of the Connect lane, in the order they run there.
-CONNECT_LANE = ("bank", "channels", "mongo", "finances/test_failing_gate.py")
+# Each lane's folders (or one module, as folder/file), in the order they run there; a folder not
+# named runs last in the Spark lane.
+LANES = {
+    "connect": ("bank", "channels", "mongo", "finances/test_failing_gate.py"),
+    # The browser tests last: the Finance marts dashboard needs process_finances' first publish.
+    "spark": ("finances", "movie_ratings", "browser"),
+}
 
 
-def _connect_rank(item: pytest.Item) -> int | None:
-    """The item's place in the Connect lane, or None for the other lane."""
-    module = f"{item.path.parent.name}/{item.path.name}"
-    for rank, entry in enumerate(CONNECT_LANE):
-        if entry in (module, item.path.parent.name):
-            return rank
-    return None
+def _lane(item: pytest.Item) -> tuple[str, int]:
+    """The item's lane and its place in it: a module named in LANES, else its folder."""
+    folder = item.path.parent.name
+    for key in (f"{folder}/{item.path.name}", folder):
+        for lane, entries in LANES.items():
+            if key in entries:
+                return lane, entries.index(key)
+    return "spark", len(LANES["spark"])
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -45,11 +51,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     worker plugin, so without it xdist ran first, saw no group, and spread one lane's tests over
     both workers (the Connect crash test then ran beside the bank DAG test).
     """
-    # Stable sort: the restart tests last; the Connect lane's in its order; the rest as collected.
-    items.sort(key=lambda item: (item.get_closest_marker("restart") is not None, _connect_rank(item) or 0))
+    # Stable sort: the restart tests last; each lane's in its order.
+    items.sort(key=lambda item: (item.get_closest_marker("restart") is not None, _lane(item)[1]))
     for item in items:
-        lane = "spark" if _connect_rank(item) is None else "connect"
-        item.add_marker(pytest.mark.xdist_group(lane))
+        item.add_marker(pytest.mark.xdist_group(_lane(item)[0]))
 
 
 # ---- Browser tests (pytest-playwright, Debian's chromium) ----------------------------------------

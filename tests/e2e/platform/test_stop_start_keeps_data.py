@@ -29,7 +29,7 @@ def _run(*cmd: str, env: dict[str, str] | None = None, timeout: int = 900) -> st
     assert result.returncode == 0, (
         f"{' '.join(cmd)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     )
-    return result.stdout
+    return result.stdout + result.stderr
 
 
 def _write_everything(token: str, table: str) -> None:
@@ -85,7 +85,11 @@ def test_stop_then_start_keeps_a_row_a_message_a_delta_table_and_a_document() ->
         [".venv/bin/lake", "status", "--json"], cwd=REPO_ROOT, capture_output=True, text=True
     )
     assert not any(s["healthy"] for s in json.loads(status.stdout)), "something still answers after ./stop.sh"
-    _run("./start.sh")
+    started = _run("./start.sh")
+    # A quiet start: progress lines and the table, never a traceback of a probe that found a
+    # service still coming up (issue "A user's day in the browser").
+    assert "Traceback" not in started, started[-3000:]
+    assert "all services healthy" in started
 
     s = get_settings()
     with connect() as conn, conn.cursor() as cursor:

@@ -5,19 +5,21 @@ Log in as the admin of `.env`, find movie_ratings_daily in the DAG list, trigger
 succeed, and open its grid: every task shows success. Screenshots of each step go to
 var/screenshots (see tests/e2e/conftest.py).
 
-The run builds today's top 100 from the live ratings, what the scheduled run of today built: the
-module's `live_tables` fixture saves today's rows before and puts them back after.
+The run builds today's top 100 from the live ratings, what the scheduled run of today built; the
+test saves today's rows before and puts them back after (it adds no ratings of its own).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from datalake.jobs.movie_ratings.mart import load_top_movies, mariadb_connection, read_top_movies
 from playwright.sync_api import Page, expect
 
 from datalake.settings import get_settings
@@ -37,11 +39,35 @@ def _log_in(page: Page) -> None:
     expect(page.get_by_role("button", name="Sign in")).to_have_count(0)
 
 
+@pytest.fixture(scope="module")
+def airflow() -> Any:
+    from datalake.airflow_api import AirflowClient
+
+    client = AirflowClient()
+    client.wait_for_dag(DAG_ID)
+    return client
+
+
+@pytest.fixture
+def todays_mart() -> Iterator[None]:
+    """Today's top 100 as the user had it, put back after the test's run rewrote it."""
+    today = datetime.now(UTC).date()
+    try:
+        saved = read_top_movies(today, mariadb_connection)
+    except Exception as exc:  # no table yet: the user has no rows of any date
+        if "doesn't exist" not in str(exc):
+            raise
+        saved = []
+    try:
+        yield
+    finally:
+        load_top_movies(saved, today, mariadb_connection)
+
+
 def test_trigger_the_daily_dag_from_the_ui_and_watch_it_succeed(
-    page: Page, airflow: Any, live_tables: Any, screenshots: Path
+    page: Page, airflow: Any, todays_mart: None, screenshots: Path
 ) -> None:
     s = get_settings()
-    live_tables.borrow(datetime.now(UTC).date())  # the run writes today's top 100
     _log_in(page)
 
     page.goto(f"{s.airflow_url}/dags")

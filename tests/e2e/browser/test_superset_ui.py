@@ -114,6 +114,9 @@ def test_every_dashboard_draws_every_chart_without_an_error(
     expect(charts).to_have_count(len(titles), timeout=60_000)
     for title in titles:
         chart = charts.filter(has=page.get_by_text(title, exact=True))
+        expect(
+            chart, f"{slug}: no chart titled {title!r} (provisioned before dashboards.yaml changed?)"
+        ).to_have_count(1)
         # Drawn, or failed: whichever comes first (a Spark query on a cold table takes a while).
         expect(chart.locator(f"{DRAWN}, [role=alert]").first).to_be_visible(timeout=240_000)
         errors = chart.locator("[role=alert]")

@@ -149,6 +149,7 @@ def main() -> None:
         from superset.commands.chart.importers.v1 import ImportChartsCommand
         from superset.commands.dashboard.importers.v1 import ImportDashboardsCommand
         from superset.commands.dataset.importers.v1 import ImportDatasetsCommand
+        from superset.models.core import Database
         from superset.utils.core import override_user
         from superset.utils.database import get_or_create_db
 
@@ -166,8 +167,14 @@ def main() -> None:
 
         databases = {key: tuple(value) for key, value in json.loads(os.environ["SUPERSET_DATABASES"]).items()}
         for key, (database_name, uri) in databases.items():
-            database = get_or_create_db(database_name, uri)
-            database.uuid = uuid.UUID(object_uuid("database", key))
+            # By its UUID first (derived from the key): a renamed database is the same object.
+            known = uuid.UUID(object_uuid("database", key))
+            database = db.session.query(Database).filter_by(uuid=known).first()
+            if database is None:
+                database = get_or_create_db(database_name, uri)
+                database.uuid = known
+            database.database_name = database_name
+            database.set_sqlalchemy_uri(uri)
             database.expose_in_sqllab = True
             database.allow_dml = False  # read-only use: the pipelines own every table
         db.session.commit()

@@ -1,5 +1,5 @@
-"""A small client of Superset's REST API: what the tests and `lake` need to ask it (databases,
-SQL Lab, dashboards). Logs in as the admin of `.env` with a JWT, and sends the CSRF token Superset
+"""A small client of Superset's REST API: what the tests need to ask it (databases, SQL Lab,
+dashboards). Logs in as the admin of `.env` with a JWT, and sends the CSRF token Superset
 asks of every write (a SQL Lab execution is a POST)."""
 
 from __future__ import annotations

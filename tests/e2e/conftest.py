@@ -24,7 +24,7 @@ import pytest
 from datalake.settings import REPO_ROOT
 
 # Each lane's folders (or one module, as folder/file), in the order they run there; a folder not
-# named runs last in the Spark lane.
+# named (today only platform/, whose tests are all `restart`) runs after these in the Spark lane.
 LANES = {
     "connect": ("bank", "channels", "mongo", "finances/test_failing_gate.py"),
     # The browser tests last: the Finance marts dashboard needs process_finances' first publish.

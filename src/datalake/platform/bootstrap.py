@@ -17,7 +17,6 @@ import subprocess
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote
 
 from datalake.platform import provision
 from datalake.platform.accounts import hand_over, is_root, own, share_read
@@ -217,49 +216,21 @@ def init_airflow(ctx: Context) -> None:
     marker.touch()
 
 
-def superset_databases(ctx: Context) -> dict[str, tuple[str, str]]:
-    """What Superset's users query (key in services/superset/dashboards.yaml -> the name SQL Lab
-    shows, the SQLAlchemy URI): every lake table through the Spark Thrift server (as the platform's
-    SQL user), and MariaDB's results as the read-only analyst."""
-    s = ctx.settings
-    return {
-        "lake": (
-            "Lake (Spark Thrift)",
-            f"hive://{quote(s.thrift_user)}:{quote(s.thrift_password, safe='')}"
-            f"@{s.thrift_host}:{s.thrift_port}/default?auth=CUSTOM",
-        ),
-        "results": (
-            "Results (MariaDB)",
-            f"mysql+pymysql://{quote(s.mariadb_analyst_user)}:{quote(s.mariadb_analyst_password, safe='')}"
-            f"@{s.mariadb_host}:{s.mariadb_port}/",
-        ),
-    }
-
-
 def init_superset(ctx: Context) -> None:
-    """Migrate Superset's metadata database and sync its roles once per locked environment; then,
-    every start, its admin (the password of `.env`), its databases and its dashboards
-    (services/superset/provision.py, dashboards.yaml)."""
+    """Migrate Superset's metadata database (a no-op when current: its own Alembic version says so)
+    and sync its roles and permissions once per locked environment. Its admin, databases and
+    dashboards are set after it is up, at every start (`provision.setup_superset`)."""
     from datalake.platform.install import files_digest
     from datalake.platform.launch import superset_environment
 
-    folder = ctx.paths.superset_home
-    bin_dir = folder / "venv" / "bin"
+    bin_dir = ctx.paths.superset_home / "venv" / "bin"
     env = {**superset_environment(ctx), **service_environment(ctx)}
+    run_checked([str(bin_dir / "superset"), "db", "upgrade"], ctx, env=env, user=ctx.service_user)
     lock = ctx.paths.services / "superset" / "requirements.txt"
-    marker = folder / "home" / f".initialised-{files_digest([lock])[:16]}"
+    marker = ctx.paths.superset_home / "home" / f".init-{files_digest([lock])[:16]}"
     if not marker.exists():
-        for step in (["db", "upgrade"], ["init"]):
-            run_checked([str(bin_dir / "superset"), *step], ctx, env=env, user=ctx.service_user)
+        run_checked([str(bin_dir / "superset"), "init"], ctx, env=env, user=ctx.service_user)
         marker.touch()
-    s = ctx.settings
-    env |= {
-        "SUPERSET_ADMIN_USER": s.superset_admin_user,
-        "SUPERSET_ADMIN_PASSWORD": s.superset_admin_password,
-        "SUPERSET_DATABASES": json.dumps(superset_databases(ctx)),
-    }
-    script = ctx.paths.services / "superset" / "provision.py"
-    run_checked([str(bin_dir / "python"), str(script)], ctx, env=env, user=ctx.service_user)
 
 
 INITIALISE: dict[str, Callable[[Context], None]] = {
@@ -275,4 +246,5 @@ AFTER_START: dict[str, Callable[[Context], None]] = {
     "mariadb": provision.setup_mariadb,
     "postgres": provision.setup_postgres,
     "hdfs-datanode": provision.setup_hdfs,
+    "superset": provision.setup_superset,
 }

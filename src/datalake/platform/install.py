@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from datalake.platform.paths import Paths, get_paths, java_home
+from datalake.platform.supervisor import RUNNING_STATES, Supervisor
 from datalake.settings import get_settings
 
 JAR_PROFILES = ("kafka", "connect-plugins", "hadoop", "spark", "mongo")
@@ -126,12 +127,17 @@ def install_superset(paths: Paths) -> None:
     if uv_cmd is None:
         raise RuntimeError("uv not found (start.sh installs it into .tools/): run ./start.sh")
     print("==> installing Superset's environment (services/superset/requirements.txt)", flush=True)
+    # Not under a running Superset: stopped here, it is migrated and started again on the new code
+    # by the start that follows (bootstrap.init_superset).
+    if Supervisor(paths).states().get("superset") in RUNNING_STATES:
+        Supervisor(paths).stop("superset")
     started = time.monotonic()
     python = os.path.realpath(sys.executable)  # the interpreter behind .venv, which services can run
     env = {**os.environ, "VIRTUAL_ENV": str(venv)}
     for args in (
         ["venv", "--quiet", "--allow-existing", "--python", python, str(venv)],
-        ["pip", "sync", "--quiet", str(lock)],
+        # Compiled once here: the service account cannot write the venv's __pycache__.
+        ["pip", "sync", "--quiet", "--compile-bytecode", str(lock)],
     ):
         result = subprocess.run([uv_cmd, *args], env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:

@@ -7,8 +7,9 @@ one, and `setup_mariadb` fails the start if it finds one.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 if TYPE_CHECKING:
     from datalake.platform.launch import Context
@@ -185,3 +186,51 @@ def setup_hdfs(ctx: Context) -> None:
                 raise RuntimeError(
                     f"WebHDFS {op} {path} failed: {response.status_code} {response.text[:300]}"
                 )
+
+
+# ---- Superset ------------------------------------------------------------------------------------
+
+
+def superset_databases(ctx: Context) -> dict[str, tuple[str, str]]:
+    """What Superset's users query (key in services/superset/dashboards.yaml -> the name SQL Lab
+    shows, the SQLAlchemy URI): every lake table through the Spark Thrift server (as the platform's
+    SQL user), and MariaDB's results as the read-only analyst."""
+    s = ctx.settings
+    return {
+        "lake": (
+            "Lake (Spark Thrift)",
+            f"hive://{quote(s.thrift_user)}:{quote(s.thrift_password, safe='')}"
+            f"@{s.thrift_host}:{s.thrift_port}/default?auth=CUSTOM",
+        ),
+        "results": (
+            "Results (MariaDB)",
+            f"mysql+pymysql://{quote(s.mariadb_analyst_user)}:{quote(s.mariadb_analyst_password, safe='')}"
+            f"@{s.mariadb_host}:{s.mariadb_port}/",
+        ),
+    }
+
+
+def setup_superset(ctx: Context) -> None:
+    """Superset's admin (the password of `.env`), its databases and its dashboards
+    (services/superset/dashboards.yaml), by services/superset/provision.py in Superset's own
+    interpreter: on every `lake up`, so an edit of the YAML or of `.env` is what the next start
+    shows. Its dataset import asks the lake and MariaDB whether each table exists and only logs
+    when they are not up yet (Superset does not wait for them: it is off the start's slowest chain)."""
+    from datalake.platform.bootstrap import run_checked
+    from datalake.platform.launch import service_environment, superset_environment
+
+    s = ctx.settings
+    env = {
+        **superset_environment(ctx),
+        **service_environment(ctx),
+        "SUPERSET_ADMIN_USER": s.superset_admin_user,
+        "SUPERSET_ADMIN_PASSWORD": s.superset_admin_password,
+        "SUPERSET_DATABASES": json.dumps(superset_databases(ctx)),
+    }
+    python = ctx.paths.superset_home / "venv" / "bin" / "python"
+    run_checked(
+        [str(python), str(ctx.paths.services / "superset" / "provision.py")],
+        ctx,
+        env=env,
+        user=ctx.service_user,
+    )

@@ -17,6 +17,7 @@ from datalake.mariadb import connect
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.timeout(2400)  # its run may queue behind the other lane's (one process_finances run at a time)
 def test_a_failing_gate_publishes_nothing_and_says_which_check(airflow: Any, scratch: Scratch) -> None:
     day = "2026-02-03"
     from datalake.jobs.bank.schemas import TABLES

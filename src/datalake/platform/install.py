@@ -118,8 +118,15 @@ def install_superset(paths: Paths) -> None:
     start.sh's uv and interpreter: its pins (SQLAlchemy 1.4, Flask 2) cannot share Airflow's venv."""
     lock = paths.services / "superset" / "requirements.txt"
     venv = paths.superset_home / "venv"
+    python = os.path.realpath(sys.executable)  # the interpreter behind .venv, which services can run
+    steps = (
+        ["venv", "--quiet", "--allow-existing", "--python", python, str(venv)],
+        # Compiled once here: the service account cannot write the venv's __pycache__.
+        ["pip", "sync", "--quiet", "--compile-bytecode", str(lock)],
+    )
     marker = venv / ".installed"
-    digest = files_digest([lock])
+    # The lock and how it is installed: a changed step (e.g. byte-compiling) installs again.
+    digest = f"{files_digest([lock])} {hashlib.sha256(repr(steps).encode()).hexdigest()[:16]}"
     if _up_to_date(marker, digest):
         return
     uv = paths.repo / ".tools" / "bin" / "uv"
@@ -132,13 +139,8 @@ def install_superset(paths: Paths) -> None:
     if Supervisor(paths).states().get("superset") in RUNNING_STATES:
         Supervisor(paths).stop("superset")
     started = time.monotonic()
-    python = os.path.realpath(sys.executable)  # the interpreter behind .venv, which services can run
     env = {**os.environ, "VIRTUAL_ENV": str(venv)}
-    for args in (
-        ["venv", "--quiet", "--allow-existing", "--python", python, str(venv)],
-        # Compiled once here: the service account cannot write the venv's __pycache__.
-        ["pip", "sync", "--quiet", "--compile-bytecode", str(lock)],
-    ):
+    for args in steps:
         result = subprocess.run([uv_cmd, *args], env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise RuntimeError(f"uv {args[0]} for Superset failed:\n{result.stderr[-3000:]}")

@@ -10,6 +10,7 @@ Read-only: SQL Lab keeps a query history of its own; the tabs the test opens are
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -64,13 +65,12 @@ def logged_in(page: Page) -> Iterator[Page]:
 
 
 def _sql_lab_tabs(page: Page) -> set[int]:
-    """The ids of the logged-in user's SQL Lab tabs (Superset keeps them in its database)."""
+    """The ids of the logged-in user's SQL Lab tabs (Superset keeps them in its database). Its API
+    gives each as the text of a row, `{'id': 1, 'label': 'Untitled Query'}`: the first number."""
     response = page.request.get(f"{get_settings().superset_url}/api/v1/sqllab/")
     assert response.ok, response.text()
-    return {
-        int(str(tab[0] if isinstance(tab, list) else tab).strip("()").split(",")[0])
-        for tab in response.json()["result"]["tab_state_ids"]
-    }
+    tabs = response.json()["result"]["tab_state_ids"]
+    return {int(match.group()) for tab in tabs if (match := re.search(r"\d+", str(tab)))}
 
 
 def _sql_lab(page: Page, database_id: int, query: str) -> None:

@@ -27,6 +27,12 @@ def object_uuid(kind: str, key: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"datalake:superset:{kind}:{key}"))
 
 
+def _dataset_ref(spec: dict[str, Any], key: str) -> str:
+    """`<database>/<dataset>`: its file name in the bundle and its UUID's key. Its database in the
+    key: a dataset moved to another database is a new object (Superset's import cannot move one)."""
+    return f"{spec['datasets'][key]['database']}/{key}"
+
+
 def _metadata(kind: str) -> str:
     return yaml.safe_dump({"version": VERSION, "type": kind, "timestamp": "2026-01-01T00:00:00+00:00"})
 
@@ -46,15 +52,13 @@ def bundle(spec: dict[str, Any], databases: dict[str, tuple[str, str]]) -> dict[
         )
     for key, dataset in spec["datasets"].items():
         temporal = set(dataset.get("time", []))
-        files[f"datasets/{dataset['database']}/{key}.yaml"] = yaml.safe_dump(
+        files[f"datasets/{_dataset_ref(spec, key)}.yaml"] = yaml.safe_dump(
             {
                 "table_name": key,
                 "sql": dataset["sql"],
                 "schema": None,
                 "main_dttm_col": next(iter(dataset.get("time", [])), None),
-                # Its database in the key: a dataset moved to another database is a new object
-                # (Superset's import cannot move one in place).
-                "uuid": object_uuid("dataset", f"{dataset['database']}/{key}"),
+                "uuid": object_uuid("dataset", _dataset_ref(spec, key)),
                 "database_uuid": object_uuid("database", dataset["database"]),
                 "version": VERSION,
                 "columns": [
@@ -77,9 +81,7 @@ def bundle(spec: dict[str, Any], databases: dict[str, tuple[str, str]]) -> dict[
                 "viz_type": chart["params"]["viz_type"],
                 "params": chart["params"],
                 "uuid": object_uuid("chart", key),
-                "dataset_uuid": object_uuid(
-                    "dataset", f"{spec['datasets'][chart['dataset']]['database']}/{chart['dataset']}"
-                ),
+                "dataset_uuid": object_uuid("dataset", _dataset_ref(spec, chart["dataset"])),
                 "version": VERSION,
             }
         )

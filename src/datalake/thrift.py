@@ -29,6 +29,14 @@ def connect(settings: Settings | None = None, *, user: str | None = None, passwo
     )
 
 
+def rows(query: str, settings: Settings | None = None) -> list[tuple[Any, ...]]:
+    """One statement on its own connection, as the platform's SQL user; its rows (none for DDL)."""
+    with connect(settings) as conn:
+        cursor = conn.cursor()
+        cursor.execute(query)
+        return list(cursor.fetchall()) if cursor.description else []
+
+
 def error_message(exc: BaseException) -> str:
     """The server's own message of a failed statement, without the Java stack PyHive carries along
     (its exception holds the whole Thrift response)."""

@@ -51,10 +51,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     worker plugin, so without it xdist ran first, saw no group, and spread one lane's tests over
     both workers (the Connect crash test then ran beside the bank DAG test).
     """
+    lanes = {item.nodeid: _lane(item) for item in items}
     # Stable sort: the restart tests last; each lane's in its order.
-    items.sort(key=lambda item: (item.get_closest_marker("restart") is not None, _lane(item)[1]))
+    items.sort(key=lambda item: (item.get_closest_marker("restart") is not None, lanes[item.nodeid][1]))
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(_lane(item)[0]))
+        item.add_marker(pytest.mark.xdist_group(lanes[item.nodeid][0]))
 
 
 # ---- Browser tests (pytest-playwright, Debian's chromium) ----------------------------------------

@@ -39,10 +39,7 @@ def test_sql_lab_reads_the_lake_and_the_results(superset: SupersetClient) -> Non
     assert {LAKE, RESULTS} <= set(superset.databases())
     # The same answer as the Thrift server gives the platform's own client.
     query = "SELECT COUNT(*) AS n FROM movie_ratings.movies"
-    with thrift.connect() as conn:
-        cursor = conn.cursor()
-        cursor.execute(query)
-        ((expected,),) = cursor.fetchall()
+    ((expected,),) = thrift.rows(query)
     assert superset.sql(LAKE, query) == [{"n": expected}]
     # As the read-only analyst: the result databases are all it sees, the bank's sources refuse it.
     visible = {

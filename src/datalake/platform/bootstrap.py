@@ -223,7 +223,7 @@ def init_superset(ctx: Context) -> None:
     from datalake.platform.install import files_digest
     from datalake.platform.launch import superset_environment
 
-    bin_dir = ctx.paths.superset_home / "venv" / "bin"
+    bin_dir = ctx.paths.superset_venv / "bin"
     env = {**superset_environment(ctx), **service_environment(ctx)}
     run_checked([str(bin_dir / "superset"), "db", "upgrade"], ctx, env=env, user=ctx.service_user)
     lock = ctx.paths.services / "superset" / "requirements.txt"

@@ -33,15 +33,23 @@ def _listening(host: str, port: int) -> None:
         raise Unhealthy(f"{host}:{port}: {exc.strerror or exc}") from None
 
 
-def _http_json(url: str, timeout: float = TIMEOUT_S, auth: tuple[str, str] | None = None) -> Any:
+def _http_get(url: str, timeout: float = TIMEOUT_S, auth: tuple[str, str] | None = None) -> str:
     request = urllib.request.Request(url)
     if auth:
         token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read().decode())
+            return str(response.read().decode())
     except Exception as exc:
+        raise Unhealthy(f"GET {url}: {exc}") from exc
+
+
+def _http_json(url: str, timeout: float = TIMEOUT_S, auth: tuple[str, str] | None = None) -> Any:
+    body = _http_get(url, timeout, auth)
+    try:
+        return json.loads(body)
+    except ValueError as exc:
         raise Unhealthy(f"GET {url}: {exc}") from exc
 
 
@@ -189,11 +197,7 @@ def mongo_ping(uri: str) -> str:
 def superset_health(superset_url: str) -> str:
     """Superset's own health endpoint: "OK" once its app (and metadata database) answers."""
     url = f"{superset_url}/health"
-    try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
-            body = response.read().decode().strip()
-    except Exception as exc:
-        raise Unhealthy(f"GET {url}: {exc}") from exc
+    body = _http_get(url).strip()
     if body != "OK":
         raise Unhealthy(f"GET {url}: {body[:80]!r}")
     return "health OK"

@@ -117,7 +117,7 @@ def install_superset(paths: Paths) -> None:
     """Superset's venv (var/superset/venv) from its lock, services/superset/requirements.txt, with
     start.sh's uv and interpreter: its pins (SQLAlchemy 1.4, Flask 2) cannot share Airflow's venv."""
     lock = paths.services / "superset" / "requirements.txt"
-    venv = paths.superset_home / "venv"
+    venv = paths.superset_venv
     python = os.path.realpath(sys.executable)  # the interpreter behind .venv, which services can run
     steps = (
         ["venv", "--quiet", "--allow-existing", "--python", python, str(venv)],
@@ -136,8 +136,9 @@ def install_superset(paths: Paths) -> None:
     print("==> installing Superset's environment (services/superset/requirements.txt)", flush=True)
     # Not under a running Superset: stopped here, it is migrated and started again on the new code
     # by the start that follows (bootstrap.init_superset).
-    if Supervisor(paths).states().get("superset") in RUNNING_STATES:
-        Supervisor(paths).stop("superset")
+    supervisor = Supervisor(paths)
+    if supervisor.states().get("superset") in RUNNING_STATES:
+        supervisor.stop("superset")
     started = time.monotonic()
     env = {**os.environ, "VIRTUAL_ENV": str(venv)}
     for args in steps:

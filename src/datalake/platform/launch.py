@@ -174,17 +174,16 @@ def connect_environment(ctx: Context) -> dict[str, str]:
 def superset_environment(ctx: Context) -> dict[str, str]:
     """Superset reads its secrets and metadata database from here (services/superset/superset_config.py)."""
     s = ctx.settings
-    home = ctx.paths.superset_home
     return {
         "SUPERSET_CONFIG_PATH": str(ctx.paths.services / "superset" / "superset_config.py"),
-        "SUPERSET_HOME": str(home / "home"),
+        "SUPERSET_HOME": str(ctx.paths.superset_home / "home"),
         "SUPERSET_SECRET_KEY": s.superset_secret_key,
         "SUPERSET_DATABASE_URI": (
             f"postgresql+psycopg2://superset:{s.postgres_superset_password}"
             f"@{s.postgres_host}:{s.postgres_port}/superset"
         ),
         "FLASK_APP": "superset",
-        "PATH": f"{home / 'venv' / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "PATH": f"{ctx.paths.superset_venv / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
     }
 
 

@@ -87,6 +87,10 @@ class Paths:
         """Superset's own environment (venv/) and home (its SUPERSET_HOME)."""
         return self.var / "superset"
 
+    @property
+    def superset_venv(self) -> Path:
+        return self.superset_home / "venv"
+
     def log_of(self, service: str) -> Path:
         return self.logs / f"{service}.log"
 

@@ -227,7 +227,7 @@ def setup_superset(ctx: Context) -> None:
         "SUPERSET_ADMIN_PASSWORD": s.superset_admin_password,
         "SUPERSET_DATABASES": json.dumps(superset_databases(ctx)),
     }
-    python = ctx.paths.superset_home / "venv" / "bin" / "python"
+    python = ctx.paths.superset_venv / "bin" / "python"
     run_checked(
         [str(python), str(ctx.paths.services / "superset" / "provision.py")],
         ctx,

@@ -274,7 +274,7 @@ def _superset(s: Settings) -> Service:
         ports=(s.superset_port,),
         url=s.superset_url,
         command=lambda ctx: [
-            str(ctx.paths.superset_home / "venv" / "bin" / "gunicorn"),
+            str(ctx.paths.superset_venv / "bin" / "gunicorn"),
             *("--bind", f"127.0.0.1:{ctx.settings.superset_port}"),
             # One worker process (about 300 MB) with threads: a handful of users on one machine.
             *("--workers", "1", "--threads", "4", "--timeout", "300"),

@@ -15,7 +15,6 @@ import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -80,13 +79,6 @@ def _sql_lab(page: Page, database_id: int, query: str) -> None:
     page.goto(f"{s.superset_url}/sqllab/?{params}")
 
 
-def _thrift_one(query: str) -> Any:
-    with thrift.connect() as conn:
-        cursor = conn.cursor()
-        cursor.execute(query)
-        return cursor.fetchall()[0][0]
-
-
 def test_sql_lab_queries_the_lake_and_the_results(
     logged_in: Page, superset: SupersetClient, screenshots: Path
 ) -> None:
@@ -94,7 +86,7 @@ def test_sql_lab_queries_the_lake_and_the_results(
 
     # The ratings before today: what the live stream and generator no longer change.
     before_today = f"FROM movie_ratings.ratings WHERE `timestamp` < {cutoff_epoch(datetime.now(UTC).date())}"
-    ratings = _thrift_one(f"SELECT COUNT(*) {before_today}")
+    ((ratings,),) = thrift.rows(f"SELECT COUNT(*) {before_today}")
     _sql_lab(page, databases[LAKE], f"SELECT COUNT(*) AS ratings {before_today}")
     expect(page.get_by_role("gridcell", name=str(ratings), exact=True)).to_be_visible(timeout=120_000)
     expect(page.get_by_text("1 row", exact=True)).to_be_visible()

@@ -29,12 +29,7 @@ KEYS = {
 }
 
 
-def sql(query: str) -> list[tuple[Any, ...]]:
-    """One statement on the Spark Thrift server; its rows, if it returns any."""
-    with thrift.connect() as conn:
-        cursor = conn.cursor()
-        cursor.execute(query)
-        return cursor.fetchall() if cursor.description else []
+sql = thrift.rows  # one statement on the Spark Thrift server; its rows, if it returns any
 
 
 def root() -> pymysql.connections.Connection:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from datalake.airflow_api import AirflowClient
@@ -22,6 +23,7 @@ def test_login_lists_dags() -> None:
     assert {"platform_healthcheck", "movie_ratings_daily"} <= set(airflow.dag_ids())
 
 
+@pytest.mark.airflow_run
 def test_maintenance_cleans_airflows_metadata_and_logs_as_a_task() -> None:
     """`airflow db clean` runs inside a task (Airflow 3 masks the metadata DB's URL there, so the
     task passes `Settings.airflow_db_url`) and the log cleanup finds the log folder. Logical date

@@ -47,6 +47,7 @@ def test_mysql_is_the_read_only_analyst() -> None:
     assert write.returncode != 0 and "denied" in write.stderr.lower()
 
 
+@pytest.mark.airflow_run
 def test_trigger_follows_a_run_to_success_and_prints_its_tasks() -> None:
     airflow = AirflowClient()
     airflow.wait_for_dag("platform_healthcheck")

@@ -58,7 +58,12 @@ def platform_maintenance() -> None:
     clean_metadata() >> clean_logs()
     spark_job("vacuum_delta", "platform/vacuum_delta.py", [])
     # The day before the logical date: the day that has just closed is left to the daily DAGs.
-    spark_job("compact_raw", "platform/compact_raw.py", ["--run-date", "{{ macros.ds_add(ds, -1) }}"])
+    spark_job(
+        "compact_raw",
+        "platform/compact_raw.py",
+        ["--run-date", "{{ macros.ds_add(ds, -1) }}"],
+        needs_jvm=True,
+    )
 
 
 platform_maintenance()

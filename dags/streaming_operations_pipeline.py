@@ -47,6 +47,7 @@ def streaming_operations_pipeline() -> None:
         "channel_operations",
         "channels/channel_operations.py",
         ["--run-date", "{{ ds }}", "--until", "{{ ti.xcom_pull(task_ids='until') }}"],
+        needs_jvm=True,  # deletes the day's partition folder through Hadoop's FileSystem
     )
 
     @task(retries=0)

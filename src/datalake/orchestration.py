@@ -22,10 +22,13 @@ DEFAULT_ARGS: dict[str, Any] = {
 }
 
 
-def spark_job(task_id: str, job: str, args: list[str], **kwargs: Any) -> Any:
-    """A task that runs `jobs/<job>` the mode's way (settings `spark_runner`): spark-submit against
-    the mode's Spark master, or a Dataproc job (datalake.dataproc).
+def spark_job(task_id: str, job: str, args: list[str], *, needs_jvm: bool = False, **kwargs: Any) -> Any:
+    """A task that runs `jobs/<job>` the mode's way (settings `spark_runner`): a Spark Connect client
+    of the platform's long-lived server (datalake.spark_connect), spark-submit against the mode's
+    Spark master, or a Dataproc job (datalake.dataproc).
 
+    `needs_jvm`: the job reaches into the driver's JVM (`datalake.spark.hadoop_path`), which a
+    Spark Connect client has not: it keeps a spark-submit of its own where tasks use Spark Connect.
     `args` is templated, so pass `["--run-date", "{{ ds }}"]`, never a wall-clock date.
     """
     s = get_settings()
@@ -33,6 +36,16 @@ def spark_job(task_id: str, job: str, args: list[str], **kwargs: Any) -> Any:
         from datalake.dataproc import submit_job
 
         return submit_job(s, task_id, job, args, **kwargs)
+    if s.spark_runner == "spark_connect" and not needs_jvm:
+        from datalake.spark_connect import SparkConnectJobOperator
+
+        return SparkConnectJobOperator(
+            task_id=task_id,
+            application=str(JOBS_DIR / job),
+            application_args=args,
+            remote=s.spark_connect_url,
+            **kwargs,
+        )
     from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
     # The master comes from the `spark_default` connection (AIRFLOW_CONN_SPARK_DEFAULT, set per mode).

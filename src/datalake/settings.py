@@ -40,8 +40,11 @@ _MODE_DEFAULTS: dict[Mode, dict[str, Any]] = {
         "thrift_host": "127.0.0.1",
         "airflow_url": "http://127.0.0.1:8080",
         "superset_url": "http://127.0.0.1:8088",
+        # `localhost`, not 127.0.0.1: PySpark sends the token over a plain (loopback-only) channel
+        # to localhost alone, and demands TLS for any other host (the server binds 127.0.0.1).
+        "spark_connect_url": "sc://localhost:15002",
         "spark_master": "local[*]",
-        "spark_runner": "spark_submit",
+        "spark_runner": "spark_connect",
         "spark_local_ip": "127.0.0.1",
         "lake_root": "hdfs://127.0.0.1:9000/lake",
     },
@@ -127,8 +130,11 @@ class Settings(BaseSettings):
     datanode_ipc_port: int = 9867
     spark_master: str = ""
     spark_local_ip: str = ""
-    # How spark_job() tasks run: spark_submit (against spark_master) | dataproc (datalake.dataproc).
+    # How spark_job() tasks run: spark_connect (a client of the long-lived Spark Connect server at
+    # spark_connect_url) | spark_submit (against spark_master) | dataproc (datalake.dataproc).
     spark_runner: str = ""
+    # Native mode's Spark Connect server (one JVM for every DAG task's Spark work); empty: none.
+    spark_connect_url: str = ""
     lake_root: str = ""
     gcs_bucket: str = ""
     # gcp mode only, written into the VM's .env by terraform/startup.sh.tftpl (terraform/README.md).
@@ -181,6 +187,8 @@ class Settings(BaseSettings):
     # The Spark Thrift server's SQL user (CUSTOM authentication against a password file).
     thrift_user: str = "lake"
     thrift_password: str = ""
+    # The Spark Connect server's pre-shared bearer token (native mode).
+    spark_connect_token: str = ""
     # Kafka Connect's REST API (HTTP basic authentication).
     connect_admin_user: str = "admin"
     connect_admin_password: str = ""
@@ -246,6 +254,10 @@ class Settings(BaseSettings):
     @property
     def superset_port(self) -> int:
         return endpoint_port(self.superset_url, 8088)
+
+    @property
+    def spark_connect_port(self) -> int:
+        return endpoint_port(self.spark_connect_url, 15002)
 
     @property
     def superset_on(self) -> bool:

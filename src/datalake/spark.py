@@ -2,22 +2,42 @@
 
 Cluster-wide configuration (Delta extensions, the shared metastore, the jar folder, the lake's
 filesystem) lives in the platform's `spark-defaults.conf` (SPARK_CONF_DIR), written by
-`lake up`, so spark-submit, the Thrift server, Airflow tasks and tests all see the same catalog.
+`lake up`, so spark-submit, the Thrift server, the Spark Connect server, Airflow tasks and tests
+all see the same catalog.
+
+A job runs one of two ways with the same code: under spark-submit (its own driver JVM: Dataproc,
+compose, the streams, the jobs that need the JVM) or, when SPARK_REMOTE names a Spark Connect
+server (native DAG tasks, `datalake.spark_connect`), as a thin client of that long-lived server.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 
+def remote_url(url: str, token: str) -> str:
+    """A Spark Connect URL carrying the platform's bearer token (`sc://host:port/;token=…`)."""
+    return f"{url.rstrip('/')}/;token={token}" if token else url
+
+
 def build_session(app_name: str, **conf: str) -> SparkSession:
-    """A Hive-enabled session with Delta, configured by the platform's spark-defaults."""
+    """A Hive-enabled session with Delta, configured by the platform's spark-defaults; a Spark
+    Connect session when SPARK_REMOTE is set (the server has Hive and Delta already: its catalog
+    is not the client's to choose)."""
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.appName(app_name).enableHiveSupport()
+    remote = os.environ.get("SPARK_REMOTE")
+    if remote:
+        from datalake.settings import get_settings
+
+        builder = SparkSession.builder.remote(remote_url(remote, get_settings().spark_connect_token))
+        builder = builder.appName(app_name)
+    else:
+        builder = SparkSession.builder.appName(app_name).enableHiveSupport()
     for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()

@@ -178,6 +178,29 @@ def thrift_server_sql(settings: Settings) -> str:
     return "SELECT 1 ok"
 
 
+def spark_connect_sql(settings: Settings) -> str:
+    """`SELECT 1` in a Spark Connect session that presents the platform's token."""
+    from urllib.parse import urlsplit
+
+    from pyspark.sql import SparkSession
+
+    from datalake.spark import remote_url
+
+    port = settings.spark_connect_port
+    _listening(urlsplit(settings.spark_connect_url).hostname or "", port)
+    try:
+        spark = SparkSession.builder.remote(
+            remote_url(settings.spark_connect_url, settings.spark_connect_token)
+        ).create()
+        try:
+            spark.sql("SELECT 1").collect()
+        finally:
+            spark.stop()
+    except Exception as exc:
+        raise Unhealthy(f"{settings.spark_connect_url}: {exc}") from exc
+    return "SELECT 1 ok"
+
+
 def mongo_ping(uri: str) -> str:
     import pymongo
 

@@ -116,6 +116,12 @@ def spark_environment(ctx: Context) -> dict[str, str]:
     }
 
 
+def spark_connect_environment(ctx: Context) -> dict[str, str]:
+    """The Spark Connect server's: Spark's, and the token its clients must present (read by the
+    server from this variable; `datalake.spark.build_session` sends it)."""
+    return {**spark_environment(ctx), "SPARK_CONNECT_AUTHENTICATE_TOKEN": ctx.settings.spark_connect_token}
+
+
 def service_environment(ctx: Context) -> dict[str, str]:
     """What a process of the service account needs besides its own settings: a home it may write."""
     return {"HOME": str(ctx.paths.home)}

@@ -40,6 +40,7 @@ GENERATED: dict[str, Callable[[], str]] = {
     "AIRFLOW_JWT_SECRET": _password,
     "AIRFLOW_API_SECRET_KEY": _password,
     "THRIFT_PASSWORD": _password,
+    "SPARK_CONNECT_TOKEN": _password,  # native only: the DAG tasks' Spark Connect server
     "CONNECT_ADMIN_PASSWORD": _password,
     "PII_SALT": _password,
     # native only: Superset's admin, its session signing key and its metadata database.

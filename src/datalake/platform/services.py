@@ -19,6 +19,7 @@ from datalake.platform.launch import (
     hadoop_java,
     kafka_java,
     postgres_bindir,
+    spark_connect_environment,
     spark_environment,
     superset_environment,
 )
@@ -262,8 +263,37 @@ def build_registry() -> list[Service]:
             environment=airflow_environment,
         ),
         *(_airflow_worker(*worker) for worker in AIRFLOW_WORKERS),
+        *([_spark_connect(s)] if s.spark_connect_url else []),
         *([_superset(s)] if s.superset_on else []),
     ]
+
+
+def _spark_connect(s: Settings) -> Service:
+    """One long-lived Spark driver for the DAG tasks' Spark work: each task is a thin client
+    (datalake.spark_connect) instead of a spark-submit starting a JVM of its own."""
+    return Service(
+        name="spark-connect",
+        role="Spark for DAG tasks (Spark Connect)",
+        ports=(s.spark_connect_port,),
+        url=s.spark_connect_url,
+        command=lambda ctx: [
+            str(ctx.paths.venv_bin / "spark-submit"),
+            *("--class", "org.apache.spark.sql.connect.service.SparkConnectServer"),
+            *("--name", "spark-connect", "--master", ctx.settings.spark_master),
+            *("--conf", "spark.ui.enabled=false"),
+            # Shared by up to four tasks at once (Airflow's parallelism), each in a session of its
+            # own; under spark-submit each had a 1 GiB driver JVM to itself.
+            *("--conf", "spark.driver.memory=2g"),
+            # Tasks share the cores fairly: a short task is not queued behind a long one's stages.
+            *("--conf", "spark.scheduler.mode=FAIR"),
+            *("--conf", "spark.connect.grpc.binding.address=127.0.0.1"),
+            *("--conf", f"spark.connect.grpc.binding.port={ctx.settings.spark_connect_port}"),
+            "spark-internal",
+        ],
+        check=health.spark_connect_sql,
+        depends_on=("hive-metastore",),
+        environment=spark_connect_environment,
+    )
 
 
 def _superset(s: Settings) -> Service:

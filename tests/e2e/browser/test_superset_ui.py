@@ -52,7 +52,8 @@ def logged_in(page: Page) -> Iterator[Page]:
     page.locator("#username").fill(s.superset_admin_user)
     page.locator("#password").fill(s.superset_admin_password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/superset/welcome/**")
+    # Its first render is slow when both e2e lanes load the machine (30 s were once not enough).
+    page.wait_for_url("**/superset/welcome/**", timeout=120_000)
     tabs = _sql_lab_tabs(page)
     try:
         yield page

@@ -1,5 +1,5 @@
-"""Kill -9 the Airflow scheduler, or the Hive metastore, while a DAG run is in flight: supervisord
-restarts it by itself and the run completes.
+"""Kill -9 the Airflow scheduler, the Hive metastore or the Spark Connect server while a DAG run is
+in flight: supervisord restarts it by itself and the run completes.
 
 `platform_healthcheck` is the run (it writes only its own probe table). The program is killed
 while the run's Spark task, which creates, writes and reads a metastore table, is running.
@@ -8,6 +8,9 @@ while the run's Spark task, which creates, writes and reads a metastore table, i
 - The metastore: killed once the job has made its first metastore call (its `get_database` in the
   metastore's audit log), so the calls that follow meet a dead or restarting metastore; the job's
   Hive client retries its connection, or the job fails and the task's retry runs it.
+- The Spark Connect server (where the task's job runs, as its client): killed at the same point,
+  mid-job; the client's session dies with it, the job fails, and the task's retry runs it on the
+  restarted server.
 Either way the test proves both halves of recovery: the program restarted by the supervisor (the
 test never starts it) and the run brought to success.
 
@@ -46,7 +49,7 @@ def _metastore_called(since: int) -> Callable[[], bool]:
     return called
 
 
-@pytest.mark.parametrize("program", ["airflow-scheduler", "hive-metastore"])
+@pytest.mark.parametrize("program", ["airflow-scheduler", "hive-metastore", "spark-connect"])
 def test_kill_minus_9_mid_run_and_the_run_completes(program: str) -> None:
     airflow = AirflowClient()
     airflow.wait_for_dag(DAG)
@@ -59,7 +62,7 @@ def test_kill_minus_9_mid_run_and_the_run_completes(program: str) -> None:
         lambda: airflow.task_states(DAG, run_id).get(KILL_DURING) == "running",
         600,
     )
-    if program == "hive-metastore":
+    if program in ("hive-metastore", "spark-connect"):
         wait_for("the job's first metastore call", _metastore_called(audit_from), 180, 0.2)
     restart = kill_and_wait(program)
     state = airflow.wait_for_run(DAG, run_id, timeout_s=900)

@@ -1,5 +1,5 @@
-"""Every DAG rendered in gcp mode: Dataproc tasks where native has spark-submit, the same job
-files and arguments, the job environment pointing at the VM, and the ephemeral cluster's
+"""Every DAG rendered in gcp mode: Dataproc tasks where native has Spark Connect clients or
+spark-submit, the same job files and arguments, the job environment pointing at the VM, and the ephemeral cluster's
 create/delete around the jobs. Nothing here calls GCP."""
 
 from __future__ import annotations
@@ -77,10 +77,13 @@ def _render(template: str, dag_id: str) -> str:
 def test_every_spark_submit_becomes_a_dataproc_job_of_the_same_file_and_arguments(
     native: dict[str, Any], gcp: dict[str, Any]
 ) -> None:
-    submits = _spark_tasks(native, "SparkSubmitOperator")
+    submits = {
+        **_spark_tasks(native, "SparkSubmitOperator"),
+        **_spark_tasks(native, "SparkConnectJobOperator"),
+    }
     jobs = _spark_tasks(gcp, "DataprocSubmitJobOperator")
     assert submits and set(jobs) == set(submits)
-    assert not _spark_tasks(gcp, "SparkSubmitOperator")
+    assert not _spark_tasks(gcp, "SparkSubmitOperator") and not _spark_tasks(gcp, "SparkConnectJobOperator")
     for key, native_task in submits.items():
         job = jobs[key].job
         relative = Path(native_task.application).relative_to(REPO_ROOT / "jobs")
@@ -89,6 +92,18 @@ def test_every_spark_submit_becomes_a_dataproc_job_of_the_same_file_and_argument
         assert job["pyspark_job"]["args"] == native_task.application_args
         assert job["pyspark_job"]["python_file_uris"] == ["gs://acme-lake-artifacts/python/datalake.zip"]
         assert (jobs[key].project_id, jobs[key].region) == ("acme-lake", "southamerica-east1")
+
+
+def test_native_spark_tasks_are_spark_connect_clients_but_those_that_need_the_jvm(
+    native: dict[str, Any],
+) -> None:
+    connect = _spark_tasks(native, "SparkConnectJobOperator")
+    assert set(_spark_tasks(native, "SparkSubmitOperator")) == {
+        ("platform_maintenance", "compact_raw"),
+        ("streaming_operations_pipeline", "channel_operations"),
+    }
+    assert ("movie_ratings_daily", "top_movies") in connect
+    assert {task.remote for task in connect.values()} == {get_settings().spark_connect_url}
 
 
 @pytest.mark.parametrize("gcp", ["ephemeral"], indirect=True)

@@ -34,6 +34,7 @@ def test_brief_services_are_all_there(monkeypatch: pytest.MonkeyPatch) -> None:
         "hdfs-datanode",
         "hive-metastore",
         "spark-thrift",
+        "spark-connect",
         "mongo",
         "airflow-api-server",
         "airflow-scheduler",

@@ -24,6 +24,19 @@ def remote_url(url: str, token: str) -> str:
     return f"{url.rstrip('/')}/;token={token}" if token else url
 
 
+def connect_builder(url: str, token: str) -> Any:
+    """A Spark Connect session builder for the server at `url`, presenting `token`.
+
+    PySpark's own module, not `pyspark.sql.SparkSession.builder.remote()`: that one marks the whole
+    process as Spark Connect (SPARK_CONNECT_MODE_ENABLED in os.environ), and every spark-submit the
+    process starts afterwards inherits the mark and fails for want of a remote URL. `lake up` probes
+    the server, then spark-submits the catalog load.
+    """
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    return ConnectSession.builder.remote(remote_url(url, token))
+
+
 def build_session(app_name: str, **conf: str) -> SparkSession:
     """A Hive-enabled session with Delta, configured by the platform's spark-defaults; a Spark
     Connect session when SPARK_REMOTE is set (the server has Hive and Delta already: its catalog
@@ -34,8 +47,7 @@ def build_session(app_name: str, **conf: str) -> SparkSession:
     if remote:
         from datalake.settings import get_settings
 
-        builder = SparkSession.builder.remote(remote_url(remote, get_settings().spark_connect_token))
-        builder = builder.appName(app_name)
+        builder = connect_builder(remote, get_settings().spark_connect_token).appName(app_name)
     else:
         builder = SparkSession.builder.appName(app_name).enableHiveSupport()
     for key, value in conf.items():

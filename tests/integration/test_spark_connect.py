@@ -8,11 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from pyspark.sql import SparkSession
 
 from datalake import thrift
 from datalake.settings import REPO_ROOT, get_settings
-from datalake.spark import remote_url
+from datalake.spark import connect_builder
 
 
 def test_a_job_file_run_as_a_client_writes_a_table_the_thrift_server_serves(unique: str) -> None:
@@ -37,8 +36,8 @@ def test_a_job_file_run_as_a_client_writes_a_table_the_thrift_server_serves(uniq
 
 @pytest.mark.parametrize("token", ["", "not-the-token"])
 def test_a_client_without_the_token_is_refused(token: str) -> None:
-    s = get_settings()
-    spark = SparkSession.builder.remote(remote_url(s.spark_connect_url, token)).create()
+    """(`connect_builder` leaves the test process able to spark-submit: later tests do.)"""
+    spark = connect_builder(get_settings().spark_connect_url, token).create()
     try:
         with pytest.raises(Exception, match=r"(?i)unauthenticated|token"):
             spark.sql("SELECT 1").collect()

@@ -182,16 +182,12 @@ def spark_connect_sql(settings: Settings) -> str:
     """`SELECT 1` in a Spark Connect session that presents the platform's token."""
     from urllib.parse import urlsplit
 
-    from pyspark.sql import SparkSession
-
-    from datalake.spark import remote_url
+    from datalake.spark import connect_builder
 
     port = settings.spark_connect_port
     _listening(urlsplit(settings.spark_connect_url).hostname or "", port)
     try:
-        spark = SparkSession.builder.remote(
-            remote_url(settings.spark_connect_url, settings.spark_connect_token)
-        ).create()
+        spark = connect_builder(settings.spark_connect_url, settings.spark_connect_token).create()
         try:
             spark.sql("SELECT 1").collect()
         finally:

@@ -49,3 +49,21 @@ def test_a_failing_job_fails_the_task_with_its_last_line(tmp_path: Path) -> None
 def test_the_token_rides_in_the_url_only_when_there_is_one() -> None:
     assert remote_url("sc://localhost:15002", "s3cret") == "sc://localhost:15002/;token=s3cret"
     assert remote_url("sc://localhost:15002/", "") == "sc://localhost:15002/"
+
+
+def test_a_connect_session_does_not_mark_the_process_as_spark_connect(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`lake up` probes the server, then spark-submits the catalog load: a process marked with
+    SPARK_CONNECT_MODE_ENABLED hands the mark to its spark-submits, whose sessions then fail
+    (CONNECT_URL_NOT_SET). The session is created lazily: no server is needed here."""
+    import os
+
+    from datalake.spark import connect_builder
+
+    monkeypatch.delenv("SPARK_CONNECT_MODE_ENABLED", raising=False)
+    spark = connect_builder("sc://localhost:1", "token").create()
+    try:
+        assert "SPARK_CONNECT_MODE_ENABLED" not in os.environ
+    finally:
+        spark.client.close()  # not stop(): it would retry releasing the session for minutes

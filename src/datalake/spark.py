@@ -25,12 +25,14 @@ def remote_url(url: str, token: str) -> str:
 
 
 def connect_builder(url: str, token: str) -> Any:
-    """A Spark Connect session builder for the server at `url`, presenting `token`.
+    """A Spark Connect session builder for the server at `url`, presenting `token`, for a process
+    that only probes the server (`lake up`'s health check, tests).
 
-    PySpark's own module, not `pyspark.sql.SparkSession.builder.remote()`: that one marks the whole
-    process as Spark Connect (SPARK_CONNECT_MODE_ENABLED in os.environ), and every spark-submit the
-    process starts afterwards inherits the mark and fails for want of a remote URL. `lake up` probes
-    the server, then spark-submits the catalog load.
+    PySpark's connect module, not `pyspark.sql.SparkSession.builder.remote()`: that one marks the
+    whole process as a Spark Connect client (SPARK_CONNECT_MODE_ENABLED in os.environ), and every
+    spark-submit the process starts afterwards inherits the mark and fails for want of a remote URL
+    (`lake up` probes the server, then spark-submits the catalog load). A job needs the mark, though:
+    `pyspark.sql.functions` read it to build Connect columns (`build_session`).
     """
     from pyspark.sql.connect.session import SparkSession as ConnectSession
 
@@ -47,7 +49,9 @@ def build_session(app_name: str, **conf: str) -> SparkSession:
     if remote:
         from datalake.settings import get_settings
 
-        builder = connect_builder(remote, get_settings().spark_connect_token).appName(app_name)
+        # pyspark.sql's builder, which marks the job's process as a Spark Connect client.
+        builder = SparkSession.builder.remote(remote_url(remote, get_settings().spark_connect_token))
+        builder = builder.appName(app_name)
     else:
         builder = SparkSession.builder.appName(app_name).enableHiveSupport()
     for key, value in conf.items():

@@ -22,7 +22,7 @@ from airflow.sdk import BaseOperator
 class SparkConnectJobOperator(BaseOperator):
     """`python <application> <application_args…>` with SPARK_REMOTE set: the job's output goes to
     the task log, a non-zero exit fails the task, and a killed task terminates the job's process
-    (whose session the server then releases)."""
+    (the server drops the session it leaves once the session has been idle past its timeout)."""
 
     template_fields: Sequence[str] = ("application_args",)
     ui_color = "#e4f0e8"

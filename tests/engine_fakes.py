@@ -41,6 +41,7 @@ class FakeProducer:
         self.leftover = leftover
         self.acked = 0
         self.timestamps: list[int] = []
+        self.polls = 0
 
     def produce(
         self, topic: str, value: bytes, key: Any = None, on_delivery: Any = None, timestamp: int = 0
@@ -53,15 +54,20 @@ class FakeProducer:
         self.pending.append(on_delivery)
 
     def _deliver(self) -> int:
+        """Settle every queued message; like `delivery.report.only.error`, report only failures."""
         for callback in self.pending:
             self.acked += 1
-            failed = self.fail_every and self.acked % self.fail_every == 0
-            callback("broker down" if failed else None, None)
-        delivered = len(self.pending)
+            if self.fail_every and self.acked % self.fail_every == 0:
+                callback("broker down", None)
+        settled = len(self.pending)
         self.pending.clear()
-        return delivered
+        return settled
+
+    def __len__(self) -> int:
+        return len(self.pending)
 
     def poll(self, timeout: float = 0) -> int:
+        self.polls += 1
         return self._deliver()
 
     def flush(self, timeout: float = 0) -> int:

@@ -73,6 +73,12 @@ def test_run_flat_out_until_exhausted_serializes_compact_json() -> None:
     assert producer.messages[0] == ("t", b"0", b'{"i":0,"r":4.5}')
 
 
+def test_flat_out_polls_librdkafka_every_poll_every_messages_not_each() -> None:
+    producer = FakeProducer()
+    run(pairs(2 * engine.POLL_EVERY + 5), producer, rate=0)
+    assert producer.polls == 2
+
+
 def test_run_stops_on_stop_event() -> None:
     stop = threading.Event()
     stop.set()
@@ -101,6 +107,7 @@ def test_json_keeps_numeric_types_and_config_defaults() -> None:
     assert config["enable.idempotence"] is True and config["acks"] == "all"
     assert config["compression.type"] == "lz4" and config["linger.ms"] == 5
     assert config["bootstrap.servers"] == "broker:9092"
+    assert config["delivery.report.only.error"] is True
 
 
 def test_real_producer_against_librdkafka_mock_cluster() -> None:
@@ -134,3 +141,11 @@ def test_cli_rejects_csv_source_without_a_path() -> None:
 
     result = CliRunner().invoke(movie_ratings.app, ["--source", "csv", "--count", "1"])
     assert result.exit_code != 0 and "--csv" in result.output
+
+
+def test_real_producer_still_reports_failures_when_only_errors_are_reported() -> None:
+    """Nothing listens on the bootstrap: every message times out and the run must say so."""
+    config = producer_config("127.0.0.1:9", **{"delivery.timeout.ms": 1_500, "linger.ms": 0})
+    with pytest.raises(DeliveryError, match="20 of 20 messages") as err:
+        engine.run(pairs(20), "movieRatings", config, rate=0, console=quiet(), flush_timeout=10)
+    assert (err.value.stats.delivered, err.value.stats.failed) == (0, 20)

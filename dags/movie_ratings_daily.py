@@ -1,10 +1,11 @@
 """Movie ratings, daily: top 100 movies of the logical date into MariaDB, then a data check.
 
-- `top_movies` — `jobs/movie_ratings/daily_top_movies.py --run-date {{ ds }}`: ratings timestamped
-  before the logical date, top 1000 by count, then top 100 by mean (ties by movieId), replacing
-  that date in `movie_ratings.top_movies`.
+- `top_movies` — `jobs/movie_ratings/daily_top_movies.py --run-date {{ ds }}`: adds the ratings
+  that arrived since the last run to `movie_ratings.rating_counts` (per movie and day), then from
+  the days before the logical date: top 1000 by count, then top 100 by mean (ties by movieId),
+  replacing that date in `movie_ratings.top_movies`.
 - `check_top_movies` — `jobs/movie_ratings/check_top_movies.py --run-date {{ ds }}`: recomputes
-  from the lake and fails on any difference with the mart.
+  from every rating in the lake and fails on any difference with the mart.
 
 Re-running a date (clear the task) replaces that date only.
 """

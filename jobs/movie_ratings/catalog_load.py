@@ -4,7 +4,8 @@
 
 Re-runnable, unlike the seed's error-if-exists bootstrap: `movies` is overwritten, and catalog
 ratings replace only the `source = 'catalog'` partition of `ratings` (Delta `replaceWhere`), so a
-re-run never duplicates catalog rows and never touches the streamed ones.
+re-run never duplicates catalog rows and never touches the streamed ones. The catalog's rows of
+`rating_counts` are deleted first, so the daily job recounts the catalog it finds.
 
 Input: the GroupLens download when it is reachable (cached under `<var_dir>/cache/movielens`),
 else the offline copy in `../shared/data/movielens/ml-latest-small`; `--input-dir` wins over both.
@@ -21,10 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from datalake.generators.movie_ratings import OFFLINE_MOVIELENS_DIR
+from datalake.jobs.movie_ratings.rating_counts import forget_catalog
 from datalake.jobs.movie_ratings.schemas import (
     DATABASE,
     MOVIES,
     MOVIES_CSV_SCHEMA,
+    RATING_COUNTS,
     RATINGS,
     RATINGS_CSV_SCHEMA,
     RATINGS_SCHEMA,
@@ -135,6 +138,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-download", action="store_true", help="skip the GroupLens download")
     parser.add_argument("--movies", default=lake.curated(DATABASE, MOVIES), help="movies Delta path")
     parser.add_argument("--ratings", default=lake.curated(DATABASE, RATINGS), help="ratings Delta path")
+    parser.add_argument(
+        "--counts", default=lake.curated(DATABASE, RATING_COUNTS), help="rating_counts Delta path"
+    )
     args = parser.parse_args(argv)
 
     folder, described = resolve_input_dir(args.input_dir, args.cache_dir, download=not args.no_download)
@@ -146,6 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     ratings = catalog_ratings(read_csv(spark, folder / "ratings.csv", RATINGS_CSV_SCHEMA))
 
     movies.write.format("delta").mode("overwrite").save(args.movies)
+    # Before the catalog changes: the daily job then recounts it (rating_counts.py).
+    forget_catalog(spark, args.counts)
     (
         ratings.write.format("delta")
         .mode("overwrite")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pyspark.sql.types import (
+    DateType,
     DoubleType,
     IntegerType,
     LongType,
@@ -28,6 +29,7 @@ DATABASE = "movie_ratings"
 MOVIES = "movies"
 RATINGS = "ratings"
 QUARANTINE = "ratings_quarantine"
+RATING_COUNTS = "rating_counts"
 
 SOURCE_CATALOG = "catalog"
 SOURCE_STREAM = "stream"
@@ -76,10 +78,27 @@ QUARANTINE_SCHEMA = StructType(
     ]
 )
 
+# The daily top-100's incremental aggregate (rating_counts.py): per increment, one row per movie
+# (grain 'movie', no day) and one per movie and UTC day (grain 'day'); `through_offset` is the
+# increment's watermark in its Kafka partition.
+RATING_COUNTS_SCHEMA = StructType(
+    [
+        StructField("grain", StringType(), True),
+        StructField("source", StringType(), True),
+        StructField("kafka_partition", IntegerType(), True),
+        StructField("through_offset", LongType(), True),
+        StructField("movieId", IntegerType(), True),
+        StructField("day", DateType(), True),
+        StructField("ratings_count", LongType(), True),
+        StructField("ratings_sum", DoubleType(), True),
+    ]
+)
+
 TABLES: dict[str, tuple[StructType, list[str]]] = {
     MOVIES: (MOVIES_SCHEMA, []),
     RATINGS: (RATINGS_SCHEMA, ["source"]),
     QUARANTINE: (QUARANTINE_SCHEMA, []),
+    RATING_COUNTS: (RATING_COUNTS_SCHEMA, ["grain"]),
 }
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from datalake.generators.movie_ratings import OFFLINE_MOVIELENS_DIR
-from datalake.jobs.movie_ratings.rating_counts import forget_catalog
+from datalake.jobs.movie_ratings.rating_counts import forget
 from datalake.jobs.movie_ratings.schemas import (
     DATABASE,
     MOVIES,
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
 
     movies.write.format("delta").mode("overwrite").save(args.movies)
     # Before the catalog changes: the daily job then recounts it (rating_counts.py).
-    forget_catalog(spark, args.counts)
+    forget(spark, args.counts, SOURCE_CATALOG)
     (
         ratings.write.format("delta")
         .mode("overwrite")

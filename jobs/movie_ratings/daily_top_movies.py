@@ -26,7 +26,7 @@ import argparse
 from datetime import UTC, date, datetime
 
 from datalake.jobs.movie_ratings.mart import TopMovie, load_top_movies, mariadb_connection
-from datalake.jobs.movie_ratings.rating_counts import per_movie_before, refresh
+from datalake.jobs.movie_ratings.rating_counts import forget, per_movie_before, refresh
 from datalake.jobs.movie_ratings.schemas import MOVIES, RATING_COUNTS, RATINGS, ensure_tables, table_location
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -109,6 +109,11 @@ def parse_args(argv: list[str] | None, description: str | None) -> argparse.Name
     parser.add_argument(
         "--counts", default=table_location(lake, RATING_COUNTS), help="rating_counts Delta path"
     )
+    parser.add_argument(
+        "--recount",
+        action="store_true",
+        help="delete rating_counts and count every rating again (after ratings were deleted)",
+    )
     return parser.parse_args(argv)
 
 
@@ -118,6 +123,8 @@ def main(argv: list[str] | None = None) -> None:
     lake = get_settings().lake
     if args.counts == table_location(lake, RATING_COUNTS):  # the lake's own: visible in HUE and SQL
         ensure_tables(spark, lake, [RATING_COUNTS])
+    if args.recount:
+        forget(spark, args.counts)
     refresh(spark, args.ratings, args.counts)
     counts = spark.read.format("delta").load(args.counts)
     movies = spark.read.format("delta").load(args.movies)

@@ -204,8 +204,12 @@ def refresh(spark: SparkSession, ratings_path: str, counts_path: str) -> tuple[i
     return version, arrived
 
 
-def forget_catalog(spark: SparkSession, counts_path: str) -> None:
-    """Delete the catalog's counts: catalog_load calls it *before* it replaces the catalog's
-    ratings, so the next refresh recomputes them from the new catalog."""
+def forget(spark: SparkSession, counts_path: str, source: str | None = None) -> None:
+    """Delete the counts of one `source` (None: all of them); the next refresh recounts them.
+
+    `catalog_load` forgets the catalog *before* it replaces the catalog's ratings. Deleting
+    streamed ratings (an erasure, a test's cleanup) needs `forget(..., None)` afterwards: the
+    counts are append-only and cannot tell which of their ratings went (`--recount`)."""
     create_if_missing(spark, counts_path)
-    spark.sql(f"DELETE FROM delta.`{counts_path}` WHERE source = '{SOURCE_CATALOG}'")
+    where = f" WHERE source = '{source}'" if source else ""
+    spark.sql(f"DELETE FROM delta.`{counts_path}`{where}")

@@ -53,7 +53,7 @@ SCRIPT = textwrap.dedent(
     (replay.write.format("delta").mode("append").option("txnAppId", rc.TXN_APP_ID)
         .option("txnVersion", version).save(counts))
     out["replayed"] = totals()
-    rc.forget_catalog(spark, counts)
+    rc.forget(spark, counts, "catalog")
     out["forgotten"] = totals()
     print("RESULT " + json.dumps(out))
     """

@@ -5,11 +5,12 @@
 The most-rated 1000 movies, then the 100 best-rated of those, with ties broken by movieId at both
 cuts (the seed's ties were nondeterministic).
 
-Incremental: the job first adds the ratings that arrived since its last run to
-`movie_ratings.rating_counts` (per movie and day, `rating_counts.py`), then ranks from those
-counts: it reads the new ratings and O(movies x days) counts, not every rating ever made.
-`top_movies` below is the full computation over the ratings, the definition the counts must
-match; the data check (`check_top_movies`) runs it after every load.
+Incremental (`--mode incremental`, and `auto` once it pays, see `rating_counts.worth_keeping`):
+the job first adds the ratings that arrived since its last run to `movie_ratings.rating_counts`
+(`rating_counts.py`), then ranks from those counts: it reads the new ratings and O(movies x runs)
+counts, not every rating ever made. `top_movies` below is the full computation over the
+ratings (`--mode full`, and `auto` on a small table), the definition the counts must match; the
+data check (`check_top_movies`) runs it after every load.
 
 Run-date cutoff: only ratings with `timestamp < <run-date> 00:00 UTC` count, i.e. everything
 known *before* the logical date. The stream keeps appending while the DAG runs, and backfills
@@ -26,7 +27,7 @@ import argparse
 from datetime import UTC, date, datetime
 
 from datalake.jobs.movie_ratings.mart import TopMovie, load_top_movies, mariadb_connection
-from datalake.jobs.movie_ratings.rating_counts import forget, per_movie_before, refresh
+from datalake.jobs.movie_ratings.rating_counts import forget, per_movie_before, refresh, worth_keeping
 from datalake.jobs.movie_ratings.schemas import MOVIES, RATING_COUNTS, RATINGS, ensure_tables, table_location
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -110,6 +111,12 @@ def parse_args(argv: list[str] | None, description: str | None) -> argparse.Name
         "--counts", default=table_location(lake, RATING_COUNTS), help="rating_counts Delta path"
     )
     parser.add_argument(
+        "--mode",
+        choices=["auto", "incremental", "full"],
+        default="auto",
+        help="rank from rating_counts, or from every rating; auto: counts once they pay (rating_counts.py)",
+    )
+    parser.add_argument(
         "--recount",
         action="store_true",
         help="delete rating_counts and count every rating again (after ratings were deleted)",
@@ -120,15 +127,25 @@ def parse_args(argv: list[str] | None, description: str | None) -> argparse.Name
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv, __doc__)
     spark = build_session(f"movie_ratings_top_movies_{args.run_date}")
-    lake = get_settings().lake
-    if args.counts == table_location(lake, RATING_COUNTS):  # the lake's own: visible in HUE and SQL
-        ensure_tables(spark, lake, [RATING_COUNTS])
-    if args.recount:
-        forget(spark, args.counts)
-    refresh(spark, args.ratings, args.counts)
-    counts = spark.read.format("delta").load(args.counts)
     movies = spark.read.format("delta").load(args.movies)
-    rows = to_rows(top_from_counts(counts, movies, args.run_date))
+    incremental = args.mode == "incremental" or args.recount
+    if args.mode == "auto" and not incremental:
+        incremental = worth_keeping(spark, args.ratings, args.counts)
+    if incremental:
+        lake = get_settings().lake
+        if args.counts == table_location(lake, RATING_COUNTS):  # the lake's own: visible in HUE and SQL
+            ensure_tables(spark, lake, [RATING_COUNTS])
+        if args.recount:
+            forget(spark, args.counts)
+        refresh(spark, args.ratings, args.counts)
+        counts = spark.read.format("delta").load(args.counts)
+        rows = to_rows(top_from_counts(counts, movies, args.run_date))
+    else:
+        print(
+            "daily_top_movies: ranking from every rating (a table this small: rating_counts would cost more)"
+        )
+        ratings = spark.read.format("delta").load(args.ratings)
+        rows = to_rows(top_movies(ratings, movies, args.run_date))
     spark.stop()
     written = load_top_movies(rows, args.run_date, mariadb_connection)
     print(f"daily_top_movies: {written} rows for {args.run_date} -> MariaDB movie_ratings.top_movies")

@@ -1,6 +1,7 @@
 """rating_counts on the platform: Delta on HDFS through the Spark Connect server, as the daily task
-runs it. Counts follow the arrivals, a second refresh adds nothing, and a replayed increment (the
-same ratings version: a retried task after its commit) is refused by Delta's txnAppId/txnVersion.
+runs it. Counts follow the arrivals, a second refresh adds nothing, a replayed increment (the
+same ratings version: a retried task after its commit) is refused by Delta's txnAppId/txnVersion,
+and `--mode auto` keeps counts once they exist (not before, on a small table).
 
 The tables are scratch Delta folders under the lake's checkpoint zone, deleted at the end (over
 WebHDFS); the live `movie_ratings` tables are not touched."""
@@ -41,7 +42,9 @@ SCRIPT = textwrap.dedent(
     out = {}
     append([(1, 10, 4.0, day, "catalog", None, None), (2, 11, 3.0, day, "catalog", None, None)])
     append([(3, 10, 5.0, day + 86_400, "stream", 0, 0), (4, 12, 2.5, day, "stream", 0, 1)])
+    out["worth_before"] = rc.worth_keeping(spark, ratings, counts)  # small table, no counts yet
     out["first"] = [rc.refresh(spark, ratings, counts)[1], totals()]
+    out["worth_after"] = rc.worth_keeping(spark, ratings, counts)  # kept: keep them
     out["again"] = [rc.refresh(spark, ratings, counts)[1], totals()]
     out["marks"] = rc.watermarks(spark.read.format("delta").load(counts))
     append([(5, 12, 1.0, day - 86_400, "stream", 0, 2), (6, 10, 3.5, day, "stream", 1, 0)])
@@ -72,6 +75,7 @@ def test_counts_follow_arrivals_and_a_replayed_increment_is_refused(unique: str)
         )
         assert job.returncode == 0, job.stdout[-3000:] + job.stderr[-3000:]
         result = json.loads(job.stdout.split("RESULT ", 1)[1])
+        assert (result["worth_before"], result["worth_after"]) == (False, True)
         assert result["first"] == [2, {"catalog": 2, "stream": 2}]
         assert result["again"] == [0, {"catalog": 2, "stream": 2}]
         assert result["marks"] == {"0": 1}

@@ -27,7 +27,7 @@ from datalake.platform.health import Unhealthy
 from datalake.platform.launch import Context, context
 from datalake.platform.secrets import ensure_env_file
 from datalake.platform.services import Service, build_registry
-from datalake.platform.supervisor import RUNNING_STATES, Supervisor, render_config
+from datalake.platform.supervisor import RUNNING_STATES, Supervisor, process_trees, reap, render_config
 from datalake.settings import REPO_ROOT, get_settings
 from datalake.waiting import wait_until
 
@@ -277,11 +277,16 @@ def down() -> None:
     registry = build_registry()
     order = _with_dependencies([s.name for s in registry], {s.name: s for s in registry})
     running = supervisor.states()
+    processes = process_trees([supervisor.pid(n) for n, state in running.items() if state in RUNNING_STATES])
     # Anything else under the supervisor (pipelines) goes first.
     for name in [n for n in running if n not in order] + order[::-1]:
         if running.get(name) in RUNNING_STATES:
             supervisor.stop(name)
     supervisor.shutdown()
+    if leftovers := reap(processes):
+        print(
+            f"stopped {len(leftovers)} process(es) the services left behind: {', '.join(sorted(set(leftovers)))}"
+        )
 
 
 def status(include_pipelines: bool = True) -> list[Status]:

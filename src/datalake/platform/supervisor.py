@@ -7,10 +7,12 @@ health, so `datalake.platform.runner` decides the order and waits for health che
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import xmlrpc.client
 from typing import Any
 
+import psutil
 from supervisor.xmlrpc import SupervisorTransport
 
 from datalake.platform.accounts import is_root
@@ -172,3 +174,43 @@ class Supervisor:
                 every_s=0.2,
                 timeout_error=lambda _: TimeoutError(),
             )
+
+
+def process_trees(pids: list[int]) -> list[psutil.Process]:
+    """The processes a stop must leave none of: each pid, its descendants and the members of its
+    process group, taken *before* the stop (afterwards an orphan has lost its parent).
+
+    Why: supervisord's group stop signals a program's process group once, and only kills it when
+    the program's own process outlives `stopwaitsecs`. Airflow's LocalExecutor workers ignore
+    SIGTERM while idle, so the scheduler exited and left them running after `./stop.sh`."""
+    found: dict[int, psutil.Process] = {}
+    groups = set()
+    for pid in pids:
+        with contextlib.suppress(psutil.Error, ProcessLookupError):
+            root = psutil.Process(pid)
+            if os.getpgid(pid) == pid:  # a group of its own (supervisord's programs), not its caller's
+                groups.add(pid)
+            for process in [root, *root.children(recursive=True)]:
+                found[process.pid] = process
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error, ProcessLookupError):
+            if process.pid != os.getpid() and os.getpgid(process.pid) in groups:
+                found.setdefault(process.pid, process)
+    return list(found.values())
+
+
+def reap(processes: list[psutil.Process], grace_s: float = 10.0) -> list[str]:
+    """Terminate what is still running of `processes`, kill what outlives `grace_s`; returns the
+    names of those it had to stop. psutil checks each pid's start time, so a reused pid is spared."""
+    alive = [p for p in processes if p.is_running()]
+    names = []
+    for process in alive:
+        with contextlib.suppress(psutil.Error):
+            names.append(process.name())
+            process.terminate()
+    _, stubborn = psutil.wait_procs(alive, timeout=grace_s)
+    for process in stubborn:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(stubborn, timeout=grace_s)
+    return names

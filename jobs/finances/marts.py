@@ -156,11 +156,16 @@ def value_outliers(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
     start = F.date_sub(F.lit(day), t.outlier_history_days)
     key = ["client_id", "operation"]
     # Only the (client, operation type) pairs of the day can be flagged: their history alone is
-    # worth a median (a small share of 90 days of operations). The pairs are broadcast: Spark cannot
-    # know a day's pairs are few, and a sort-merge join shuffled all 90 days to find them.
-    pairs = ops.where(on(day)).select(*key).distinct()
-    history = ops.where((F.col("op_date") >= start) & (F.col("op_date") < F.lit(day))).join(
-        F.broadcast(pairs), key, "left_semi"
+    # worth a median (a small share of 90 days of operations). The pairs are broadcast as one
+    # 64-bit hash each: Spark cannot know a day's pairs are few (a sort-merge join shuffled all 90
+    # days to find them), and a long key probes faster than a (long, string) one. A hash collision
+    # only lets another pair's history through; the join on the real key below drops it.
+    pair = F.xxhash64(*key).alias("_pair")
+    pairs = ops.where(on(day)).select(pair).distinct()
+    history = (
+        ops.where((F.col("op_date") >= start) & (F.col("op_date") < F.lit(day)))
+        .withColumn("_pair", pair)
+        .join(F.broadcast(pairs), "_pair", "left_semi")
     )
     # One shuffle: each pair's history as a sorted array gives the median, and its deviations,
     # sorted again, the MAD (a second groupBy after a join would shuffle the history twice).
@@ -168,15 +173,17 @@ def value_outliers(ops: DataFrame, day: date, t: Thresholds) -> DataFrame:
         F.sort_array(F.collect_list(F.col("value").cast("double"))).alias("_v")
     )
     n = F.size("_v")
-    deviations = F.array_sort(F.transform("_v", lambda v: F.abs(v - F.col("median"))))
+    deviations = F.sort_array(F.transform("_v", lambda v: F.abs(v - F.col("median"))))
     stats = (
-        values.withColumn("history", n.cast("long"))
+        values.where(n >= t.outlier_min_history)
+        .withColumn("history", n.cast("long"))
         .withColumn("median", _middle(F.col("_v"), n))
         .withColumn("mad", _middle(deviations, n))
         .drop("_v")
-        .where((F.col("history") >= t.outlier_min_history) & (F.col("mad") > 0))
     )
-    z = F.lit(0.6745) * (F.col("value") - F.col("median")) / F.col("mad")
+    # A MAD of 0 (half the history one value) gives no score: try_divide's null, not a filter on
+    # `mad`, which Spark would push below the projection and so sort every pair's deviations twice.
+    z = F.try_divide(F.lit(0.6745) * (F.col("value") - F.col("median")), F.col("mad"))
     scored = (
         ops.where(on(day))
         .join(stats, key)

@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from datetime import date
 
-from datalake.jobs.movie_ratings.daily_top_movies import parse_args, to_rows, top_movies
+from datalake.jobs.movie_ratings.daily_top_movies import base_parser, to_rows, top_movies
 from datalake.jobs.movie_ratings.mart import TopMovie, mariadb_connection, read_top_movies
 
 from datalake.spark import build_session
@@ -69,7 +69,7 @@ def check(run_date: date, expected: Sequence[TopMovie], actual: Sequence[TopMovi
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv, __doc__)
+    args = base_parser(__doc__).parse_args(argv)
     actual = read_top_movies(args.run_date, mariadb_connection)
     spark = build_session(f"movie_ratings_check_top_movies_{args.run_date}")
     ratings = spark.read.format("delta").load(args.ratings)

@@ -98,8 +98,8 @@ def to_rows(frame: DataFrame) -> list[TopMovie]:
     return [TopMovie(*row) for row in frame.collect()]
 
 
-def parse_args(argv: list[str] | None, description: str | None) -> argparse.Namespace:
-    """The arguments shared by this job and its data check."""
+def base_parser(description: str | None) -> argparse.ArgumentParser:
+    """The arguments shared by this job and its data check (check_top_movies)."""
     lake = get_settings().lake
     parser = argparse.ArgumentParser(
         description=description, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -107,8 +107,15 @@ def parse_args(argv: list[str] | None, description: str | None) -> argparse.Name
     parser.add_argument("--run-date", required=True, type=date.fromisoformat, help="logical date YYYY-MM-DD")
     parser.add_argument("--ratings", default=table_location(lake, RATINGS), help="ratings Delta path")
     parser.add_argument("--movies", default=table_location(lake, MOVIES), help="movies Delta path")
+    return parser
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = base_parser(__doc__)
     parser.add_argument(
-        "--counts", default=table_location(lake, RATING_COUNTS), help="rating_counts Delta path"
+        "--counts",
+        default=table_location(get_settings().lake, RATING_COUNTS),
+        help="rating_counts Delta path",
     )
     parser.add_argument(
         "--mode",
@@ -125,7 +132,7 @@ def parse_args(argv: list[str] | None, description: str | None) -> argparse.Name
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv, __doc__)
+    args = parse_args(argv)
     spark = build_session(f"movie_ratings_top_movies_{args.run_date}")
     movies = spark.read.format("delta").load(args.movies)
     incremental = args.mode == "incremental" or args.recount

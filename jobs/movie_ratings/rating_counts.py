@@ -158,14 +158,19 @@ def _by_day(rows: DataFrame, ratings: int) -> DataFrame:
 
 
 # ---- Delta I/O (the jobs' side: daily_top_movies and catalog_load) ----------------------------------
-def _version(spark: SparkSession, path: str) -> int | None:
-    """The current version of the Delta table at `path`; None when there is none."""
+def _describe(spark: SparkSession, what: str, path: str) -> Row | None:
+    """The first row of `DESCRIBE <what>` of the Delta table at `path`; None when there is none."""
     from pyspark.errors import AnalysisException
 
     try:
-        latest = spark.sql(f"DESCRIBE HISTORY delta.`{path}` LIMIT 1").first()
+        return spark.sql(f"DESCRIBE {what} delta.`{path}`").first()
     except AnalysisException:
         return None
+
+
+def _version(spark: SparkSession, path: str) -> int | None:
+    """The current version of the Delta table at `path`; None when there is none."""
+    latest = _describe(spark, "HISTORY", path)  # newest first
     return None if latest is None else int(latest["version"])
 
 
@@ -220,21 +225,11 @@ def worth_keeping(spark: SparkSession, ratings_path: str, counts_path: str) -> b
     watermarks, increment, commit): at 96 M ratings the full computation took 6.7 s and the
     incremental one 16.6 s on this 2-core machine (docs/benchmarks.md)."""
     # Table metadata only (no Spark job): this runs before every daily ranking.
-    counts = _detail(spark, counts_path)
+    counts = _describe(spark, "DETAIL", counts_path)
     if counts is not None and int(counts["numFiles"]) > 0:
         return True
-    ratings = _detail(spark, ratings_path)
+    ratings = _describe(spark, "DETAIL", ratings_path)
     return ratings is not None and int(ratings["sizeInBytes"]) >= INCREMENTAL_FROM_BYTES
-
-
-def _detail(spark: SparkSession, path: str) -> Row | None:
-    """`DESCRIBE DETAIL` of the Delta table at `path`; None when there is none."""
-    from pyspark.errors import AnalysisException
-
-    try:
-        return spark.sql(f"DESCRIBE DETAIL delta.`{path}`").first()
-    except AnalysisException:
-        return None
 
 
 def forget(spark: SparkSession, counts_path: str, source: str | None = None) -> None:

@@ -70,3 +70,14 @@ def test_only_ratings_before_the_run_date_count(spark: SparkSession, movies) -> 
     assert result == [TopMovie(RUN_DATE, 1, "Movie 1", 2, 4.0)]
     next_day = to_rows(top_movies(frame(spark, rows), movies, date(2024, 6, 3)))
     assert [(r.movieId, r.ratings_count, r.ratings_mean) for r in next_day] == [(1, 5, 2.2), (2, 1, 2.0)]
+
+
+def test_the_check_takes_only_the_shared_arguments_and_the_job_its_own_too() -> None:
+    from datalake.jobs.movie_ratings import check_top_movies, daily_top_movies
+
+    job = daily_top_movies.parse_args(["--run-date", "2024-06-02", "--mode", "full"])
+    assert (job.run_date, job.mode, job.recount) == (RUN_DATE, "full", False)
+    shared = daily_top_movies.base_parser(check_top_movies.__doc__)
+    assert shared.parse_args(["--run-date", "2024-06-02"]).run_date == RUN_DATE
+    with pytest.raises(SystemExit):  # the check ranks from every rating: no --mode to ignore
+        shared.parse_args(["--run-date", "2024-06-02", "--mode", "incremental"])

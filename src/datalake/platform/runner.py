@@ -27,7 +27,14 @@ from datalake.platform.health import Unhealthy
 from datalake.platform.launch import Context, context
 from datalake.platform.secrets import ensure_env_file
 from datalake.platform.services import Service, build_registry
-from datalake.platform.supervisor import RUNNING_STATES, Supervisor, process_trees, reap, render_config
+from datalake.platform.supervisor import (
+    RUNNING_STATES,
+    Supervisor,
+    process_trees,
+    reap,
+    render_config,
+    session_members,
+)
 from datalake.settings import REPO_ROOT, get_settings
 from datalake.waiting import wait_until
 
@@ -278,11 +285,15 @@ def down() -> None:
     order = _with_dependencies([s.name for s in registry], {s.name: s for s in registry})
     running = supervisor.states()
     processes = process_trees([supervisor.pid(n) for n, state in running.items() if state in RUNNING_STATES])
+    session = supervisor.session()
     # Anything else under the supervisor (pipelines) goes first.
     for name in [n for n in running if n not in order] + order[::-1]:
         if running.get(name) in RUNNING_STATES:
             supervisor.stop(name)
     supervisor.shutdown()
+    if session is not None:  # orphans of programs killed earlier: in no tree or group above
+        taken = {p.pid for p in processes}
+        processes += [p for p in session_members(session) if p.pid not in taken]
     if leftovers := reap(processes):
         print(
             f"stopped {len(leftovers)} process(es) the services left behind: {', '.join(sorted(set(leftovers)))}"

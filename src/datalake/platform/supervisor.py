@@ -163,6 +163,16 @@ class Supervisor:
             if "NOT_RUNNING" not in fault.faultString:
                 raise
 
+    def session(self) -> int | None:
+        """supervisord's session id when it leads a session of its own (it daemonizes with
+        setsid, and its programs stay in that session); None otherwise, e.g. under `-n`, where
+        the session would be the caller's terminal."""
+        pid = int(self._proxy().getPID())
+        with contextlib.suppress(OSError):
+            if os.getsid(pid) == pid:
+                return pid
+        return None
+
     def shutdown(self) -> None:
         self._proxy().shutdown()
         # Best effort, as before: after 90 s the caller goes on (the socket's owner is gone or stuck).
@@ -197,6 +207,18 @@ def process_trees(pids: list[int]) -> list[psutil.Process]:
             if process.pid != os.getpid() and os.getpgid(process.pid) in groups:
                 found.setdefault(process.pid, process)
     return list(found.values())
+
+
+def session_members(session: int) -> list[psutil.Process]:
+    """Every process of `session` but this one. After supervisord has exited, what is left of its
+    session is left over: an orphan whose parent and group leader were killed (an Airflow
+    LocalExecutor worker after `kill -9` of its scheduler) is still in it, and nothing else finds it."""
+    members = []
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error, OSError):
+            if process.pid != os.getpid() and os.getsid(process.pid) == session:
+                members.append(process)
+    return members
 
 
 def reap(processes: list[psutil.Process], grace_s: float = 10.0) -> list[str]:

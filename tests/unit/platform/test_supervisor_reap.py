@@ -6,6 +6,8 @@ nothing else would stop."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -14,7 +16,7 @@ import time
 
 import psutil
 
-from datalake.platform.supervisor import process_trees, reap
+from datalake.platform.supervisor import process_trees, reap, session_members
 
 PARENT = textwrap.dedent(
     """
@@ -71,3 +73,42 @@ def test_a_process_in_its_callers_group_does_not_bring_the_group_in() -> None:
     finally:
         same_group.kill()
         same_group.wait(timeout=10)
+
+
+LEADER = textwrap.dedent(
+    """
+    import os, subprocess, sys
+    orphan = subprocess.Popen([sys.executable, "-c",
+        "import os, signal, time; os.setpgrp(); signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "print('ready', flush=True); time.sleep(300)"], stdout=subprocess.PIPE, text=True)
+    orphan.stdout.readline()
+    print(orphan.pid, flush=True)
+    os._exit(0)  # as if killed with -9: the orphan keeps the session, loses its parent and group
+    """
+)
+
+
+def test_an_orphan_of_a_killed_program_is_found_by_its_session_after_the_stop() -> None:
+    """supervisord's programs share its session: a worker whose scheduler was killed (not in any
+    tree or group the stop can see) is still found there, and nothing outside the session is."""
+    leader = subprocess.Popen(
+        [sys.executable, "-c", LEADER], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    orphan_pid = int(leader.stdout.readline())  # type: ignore[union-attr]
+    try:
+        leader.wait(timeout=10)
+        members = session_members(leader.pid)  # the session keeps its leader's id
+        assert [p.pid for p in members] == [orphan_pid]
+        assert all(os.getsid(p.pid) != os.getsid(0) for p in members)
+
+        assert reap(members, grace_s=1.0) and not _alive(orphan_pid)
+    finally:
+        with contextlib.suppress(psutil.Error):
+            psutil.Process(orphan_pid).kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from airflow.sdk import DAG
 
 from datalake.orchestration import DEFAULT_ARGS, spark_job
+from datalake.pipelines import movie_ratings
 
 with DAG(
-    dag_id="movie_ratings_daily",
+    dag_id=movie_ratings.DAG_ID,
     schedule="@daily",
     start_date=datetime(2024, 1, 1, tzinfo=UTC),
     catchup=False,

@@ -21,6 +21,7 @@ from typing import Any
 from airflow.sdk import dag, task
 
 from datalake.orchestration import DEFAULT_ARGS, spark_job
+from datalake.pipelines import maintenance
 
 
 def _cutoff(context: dict[str, Any]) -> datetime:
@@ -32,6 +33,7 @@ def _cutoff(context: dict[str, Any]) -> datetime:
 
 
 @dag(
+    dag_id=maintenance.DAG_ID,
     schedule="@daily",
     start_date=datetime(2020, 1, 1, tzinfo=UTC),
     catchup=False,
@@ -43,14 +45,12 @@ def _cutoff(context: dict[str, Any]) -> datetime:
 def platform_maintenance() -> None:
     @task
     def clean_metadata(**context: Any) -> str:
-        from datalake.pipelines import maintenance
         from datalake.settings import get_settings
 
         return maintenance.clean_metadata(_cutoff(context), get_settings().airflow_db_url)
 
     @task
     def clean_logs(**context: Any) -> int:
-        from datalake.pipelines import maintenance
         from datalake.platform.paths import get_paths
 
         return maintenance.clean_logs(get_paths().airflow_home / "logs", _cutoff(context))

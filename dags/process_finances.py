@@ -21,6 +21,7 @@ from typing import Any
 from airflow.sdk import dag, task
 
 from datalake.orchestration import DEFAULT_ARGS, curated_asset, spark_job
+from datalake.pipelines import finances
 
 MARTS = ("client_daily_position", "channel_product_daily", "suspicious_activity", "ibovespa_daily")
 DATE = "{{ ti.xcom_pull(task_ids='resolve_date') }}"
@@ -33,6 +34,7 @@ TARGETS = [
 
 
 @dag(
+    dag_id=finances.DAG_ID,
     schedule=[curated_asset("financas.operations"), curated_asset("financas.channel_operations")],
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -44,8 +46,6 @@ TARGETS = [
 def process_finances() -> None:
     @task
     def resolve_date(dag_run: Any = None, triggering_asset_events: Any = None) -> str:
-        from datalake.pipelines import finances
-
         return finances.resolve_date(dag_run.conf or {}, dag_run.logical_date, triggering_asset_events)
 
     def job(task_id: str, *step: str) -> Any:

@@ -17,9 +17,11 @@ from datetime import datetime
 from airflow.sdk import dag, task
 
 from datalake.orchestration import DEFAULT_ARGS, announce, lake_sensor, spark_job
+from datalake.pipelines import channels
 
 
 @dag(
+    dag_id=channels.DAG_ID,
     schedule="@daily",
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -31,14 +33,10 @@ from datalake.orchestration import DEFAULT_ARGS, announce, lake_sensor, spark_jo
 def streaming_operations_pipeline() -> None:
     @task
     def capture() -> dict:
-        from datalake.pipelines import channels
-
         return channels.capture()
 
     @task
     def until(targets: dict) -> str:
-        from datalake.pipelines import channels
-
         return channels.until_arg(targets)
 
     lake_has_source = lake_sensor("channels")
@@ -52,8 +50,6 @@ def streaming_operations_pipeline() -> None:
 
     @task(retries=0)
     def reconcile(targets: dict, ds: str | None = None) -> list[str]:
-        from datalake.pipelines import channels
-
         return channels.reconcile(ds or "", targets)
 
     targets = capture()

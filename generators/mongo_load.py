@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from datalake.generators import mongo_docs
+from datalake.generators.volumes import MongoVolumes
 
 if TYPE_CHECKING:
     from pymongo.database import Database
@@ -28,17 +29,6 @@ NUBANK_DB = "nubank_data"
 MARKETING_DB = "santander_marketing"
 LEDGER = "ingestion_runs"
 BATCH = 5_000
-
-
-@dataclass(frozen=True)
-class Volumes:
-    """Documents to add for one date (the DAG's params)."""
-
-    clients: int = 200
-    employees: int = 20
-    operations: int = 5_000
-    facebook: int = 1_000
-    survey: int = 300
 
 
 @dataclass
@@ -84,7 +74,7 @@ def populate(
     nubank: Database[dict[str, Any]],
     marketing: Database[dict[str, Any]],
     run_date: str,
-    volumes: Volumes,
+    volumes: MongoVolumes,
     *,
     seed: int = 42,
     report: Callable[[str], None] = print,
@@ -151,15 +141,15 @@ app = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
 @app.command()
 def main(
     run_date: Annotated[str, typer.Option(help="logical date YYYY-MM-DD (once per date)")],
-    clients: Annotated[int, typer.Option(min=0)] = Volumes.clients,
-    employees: Annotated[int, typer.Option(min=0)] = Volumes.employees,
-    operations: Annotated[int, typer.Option(min=0)] = Volumes.operations,
-    facebook: Annotated[int, typer.Option(min=0)] = Volumes.facebook,
-    survey: Annotated[int, typer.Option(min=0)] = Volumes.survey,
+    clients: Annotated[int, typer.Option(min=0)] = MongoVolumes.clients,
+    employees: Annotated[int, typer.Option(min=0)] = MongoVolumes.employees,
+    operations: Annotated[int, typer.Option(min=0)] = MongoVolumes.operations,
+    facebook: Annotated[int, typer.Option(min=0)] = MongoVolumes.facebook,
+    survey: Annotated[int, typer.Option(min=0)] = MongoVolumes.survey,
     seed: Annotated[int, typer.Option()] = 42,
 ) -> None:
     """Add seeded nubank_data and santander_marketing documents for one date."""
-    volumes = Volumes(clients, employees, operations, facebook, survey)
+    volumes = MongoVolumes(clients, employees, operations, facebook, survey)
     with client() as mongo:
         result = populate(mongo[NUBANK_DB], mongo[MARKETING_DB], run_date, volumes, seed=seed)
     for name, n in result.added.items():

@@ -10,7 +10,7 @@ Stages (the same checks the DAG `mysql_ingestion_pipeline` uses, run back to bac
 3. to_raw     : until the lake sink committed every `cdc.*` record to the raw zone (HDFS);
 4. curate     : `spark-submit jobs/bank/curate_cdc.py --table operations` (the whole table is
                 rebuilt from its change log, old rows included);
-5. reconcile  : row count and checksums, MariaDB vs the Thrift server (`datalake.reconcile`).
+5. reconcile  : row count and checksums, MariaDB vs the Thrift server (`datalake.pipelines.bank_reconcile`).
 
 The platform must be running with the bank pipeline set up (`./start.sh`). Nothing else should
 write to `santander` meanwhile. Results are printed and written as JSON to `--out`.
@@ -61,9 +61,9 @@ def main(
 ) -> None:
     from datalake.generators import bank as bank_gen
 
-    from datalake import reconcile
     from datalake.mariadb import connect
     from datalake.pipelines import bank
+    from datalake.pipelines import bank_reconcile as reconcile
     from datalake.platform.launch import context, spark_environment
 
     bank.ensure_sources()

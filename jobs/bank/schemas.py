@@ -206,8 +206,8 @@ class TableSpec:
 
 
 TABLES: dict[str, TableSpec] = {
-    "clients": TableSpec(CLIENTS, "financas"),
-    "employees": TableSpec(EMPLOYEES, "financas"),
-    "operations": TableSpec(OPERATIONS, "financas", (OP_DATE,)),
-    "ibovespa": TableSpec(IBOVESPA, "stock_market", (YEAR,)),
+    "clients": TableSpec(CLIENTS, CLIENTS.curated_database),
+    "employees": TableSpec(EMPLOYEES, EMPLOYEES.curated_database),
+    "operations": TableSpec(OPERATIONS, OPERATIONS.curated_database, (OP_DATE,)),
+    "ibovespa": TableSpec(IBOVESPA, IBOVESPA.curated_database, (YEAR,)),
 }

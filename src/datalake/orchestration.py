@@ -86,6 +86,28 @@ def announce(tables: list[str]) -> Any:
     return announce_tables
 
 
+def _pipeline(name: str) -> Any:
+    """`datalake.pipelines.<name>`, imported when a task runs."""
+    import importlib
+
+    return importlib.import_module(f"datalake.pipelines.{name}")
+
+
+def volume_params(volumes: type) -> dict[str, Any]:
+    """A DAG's params from a generator's volumes (`datalake.generators.volumes`): one per field,
+    with the field's default; counts are integers from 0, switches booleans."""
+    from dataclasses import fields
+
+    from airflow.sdk import Param
+
+    return {
+        f.name: Param(f.default, type="boolean")
+        if isinstance(f.default, bool)
+        else Param(f.default, type="integer", minimum=0)
+        for f in fields(volumes)
+    }
+
+
 def lake_sensor(pipeline: str) -> Any:
     """The `lake_has_source` sensor: waits until `datalake.pipelines.<pipeline>.FEED`'s lake sink has
     committed the end offsets an earlier task captured (see datalake.pipelines.lake_feed)."""
@@ -93,10 +115,31 @@ def lake_sensor(pipeline: str) -> Any:
 
     @task.sensor(task_id="lake_has_source", **SENSOR)
     def lake_has_source(targets: dict[str, int]) -> PokeReturnValue:
-        import importlib
-
-        done, lag = importlib.import_module(f"datalake.pipelines.{pipeline}").FEED.poke(targets)
+        done, lag = _pipeline(pipeline).FEED.poke(targets)
         print(lag)
         return PokeReturnValue(is_done=done)
 
     return lake_has_source
+
+
+def cdc_source(pipeline: str) -> tuple[Any, Any]:
+    """The tasks by which a CDC-fed DAG knows the lake holds its source's changes, no sleeps:
+    `mark_source` (a marker written at the source after the generated data) -> `source_in_kafka`
+    (the marker's change event is in Kafka; the topics' end offsets are recorded) ->
+    `lake_has_source` (the lake sink committed them). `datalake.pipelines.<pipeline>` provides
+    `mark_source(token)`, `poke_source(mark)` and `FEED`. Returns (mark_source, lake_has_source),
+    the chain's ends, for the DAG to wire."""
+    from airflow.sdk import PokeReturnValue, task
+
+    @task
+    def mark_source(run_id: str | None = None) -> str:
+        return str(_pipeline(pipeline).mark_source(run_id or "manual"))
+
+    @task.sensor(task_id="source_in_kafka", **SENSOR)
+    def source_in_kafka(mark: str) -> PokeReturnValue:
+        done, ends, seen = _pipeline(pipeline).poke_source(mark)
+        print(seen)
+        return PokeReturnValue(is_done=done, xcom_value=ends)
+
+    mark: Any = mark_source()  # an XComArg: the marker, once the task has run
+    return mark, lake_sensor(pipeline)(source_in_kafka(mark))

@@ -3,7 +3,7 @@
 Everything that handles these columns is derived from the declarations below: the generators' DDL
 and INSERT column lists (generators/bank_db.py, generators/stock_market.py), Debezium's row image and
 the curated schema (jobs/bank/schemas.py), the curation's typed projection (jobs/bank/curate_cdc.py)
-and the measures reconcile compares (datalake/reconcile.py). Adding a column to a bank table is one
+and the measures reconcile compares (datalake/pipelines/bank_reconcile.py). Adding a column to a bank table is one
 `Column(...)` line here plus its value in the generator (`generators/bank_rows.py`, or
 `generators/price_sources.py` for Ibovespa), which fails naming any declared column it has no value
 for (docs/bank-lake.md, "Adding a column").
@@ -75,6 +75,16 @@ class SourceTable:
         return f"{self.database}.{self.name}"
 
     @property
+    def curated_database(self) -> str:
+        """The lake database the table is curated into (`CURATED_DATABASES`)."""
+        return CURATED_DATABASES[self.database]
+
+    @property
+    def curated_name(self) -> str:
+        """`database.table` of the curated copy in the metastore."""
+        return f"{self.curated_database}.{self.name}"
+
+    @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
@@ -114,6 +124,8 @@ class SourceTable:
 
 
 SANTANDER = "santander"
+# Where each captured source database's tables are curated in the lake (BRIEF §4.2).
+CURATED_DATABASES = {SANTANDER: "financas", "stock_market": "stock_market"}
 
 CLIENTS = SourceTable(
     SANTANDER,
@@ -189,3 +201,5 @@ IBOVESPA = SourceTable(
 
 # Clients first: operations reference them.
 SANTANDER_TABLES: dict[str, SourceTable] = {t.name: t for t in (CLIENTS, EMPLOYEES, OPERATIONS)}
+# Every captured table, in the order the pipeline curates and reconciles them.
+BANK_TABLES: tuple[SourceTable, ...] = (CLIENTS, EMPLOYEES, OPERATIONS, IBOVESPA)

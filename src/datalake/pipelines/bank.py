@@ -3,11 +3,12 @@
 Setup (run by `./start.sh` once the platform is healthy, idempotent): create the source tables and
 the CDC watermark tables, apply every connector in `kafka_connect/connectors/` (create-or-update,
 wait RUNNING). The DAG `mysql_ingestion_pipeline` calls the task functions below; the DAG file
-only wires them, so this module is imported by the tasks at run time, never at parse time.
+only wires them, and imports this module at parse time for its id and tables: its clients are
+imported inside the functions (tests/unit/bank/test_dag.py checks nothing heavy comes along).
 
 How the DAG knows the lake holds the source's rows (no sleeps):
 1. `generate` writes the rows, then `mark_source` records MariaDB's `@@gtid_binlog_pos` and commits
-   a watermark row in each captured database (see `datalake.mariadb.write_watermarks`).
+   a watermark row in each captured database (see `datalake.pipelines.bank_watermarks`).
 2. `poke_source` (via `source_reached`) waits until each Debezium connector's committed offset
    GTIDs reach that position: every change up to it is then in Kafka; it then records the `cdc.*`
    topics' end offsets.
@@ -21,6 +22,8 @@ import logging
 from datetime import date
 from typing import Any
 
+from datalake.contracts.bank_tables import BANK_TABLES, CURATED_DATABASES
+from datalake.generators.volumes import BankVolumes
 from datalake.pipelines import Pipeline
 from datalake.pipelines.lake_feed import LakeFeed, parse_targets  # noqa: F401 (used by tests and benchmarks)
 from datalake.platform.launch import Context
@@ -29,9 +32,11 @@ log = logging.getLogger(__name__)
 
 DAG_ID = "mysql_ingestion_pipeline"
 SOURCE_CONNECTORS = ("mariadb-santander", "mariadb-stock-market")
-FEED = LakeFeed(sink="lake-sink-cdc", topics=r"cdc\..*", dlq="dlq.lake-sink-cdc")
+FEED = LakeFeed("lake-sink-cdc")
 CONNECTORS = (*SOURCE_CONNECTORS, FEED.sink)
-CAPTURED_DATABASES = ["santander", "stock_market"]
+CAPTURED_DATABASES = list(CURATED_DATABASES)
+# The curated tables a reconciled run announces to data-aware DAGs (process_finances).
+CURATED = tuple(t.curated_name for t in BANK_TABLES)
 RUNS_TABLE = "santander.ingestion_runs"
 RUNS_DDL = f"""
 CREATE TABLE IF NOT EXISTS {RUNS_TABLE} (
@@ -49,7 +54,8 @@ CREATE TABLE IF NOT EXISTS {RUNS_TABLE} (
 def ensure_sources() -> None:
     """Source tables, watermark tables and the generation ledger (all `IF NOT EXISTS`)."""
     from datalake.generators import bank_db, stock_market
-    from datalake.mariadb import connect, ensure_watermark_table
+    from datalake.mariadb import connect
+    from datalake.pipelines.bank_watermarks import ensure_watermark_table
 
     with connect() as conn:
         bank_db.ensure_schema(conn)
@@ -75,16 +81,7 @@ def setup(ctx: Context | None = None) -> None:
 
 
 # ---- DAG tasks ------------------------------------------------------------------------------------
-def generate(
-    run_date: str,
-    *,
-    clients: int = 200,
-    employees: int = 20,
-    operations: int = 5_000,
-    prices: bool = True,
-    offline_prices: bool = True,
-    seed: int = 42,
-) -> dict[str, Any]:
+def generate(run_date: str, volumes: BankVolumes, seed: int = 42) -> dict[str, Any]:
     """Add bank rows and stock prices once per logical date (a re-run of the date adds nothing)."""
     from datalake.generators import bank as bank_gen
     from datalake.mariadb import connect
@@ -102,12 +99,12 @@ def generate(
             return {"run_date": run_date, "skipped": True}
         summary = bank_gen.populate(
             conn,
-            clients=clients,
-            employees=employees,
-            operations=operations,
+            clients=volumes.clients,
+            employees=volumes.employees,
+            operations=volumes.operations,
             seed=seed + date.fromisoformat(run_date).toordinal(),
         )
-        n_prices = _load_prices(conn, offline_prices) if prices else 0
+        n_prices = _load_prices(conn, volumes.offline_prices) if volumes.prices else 0
         with conn.cursor() as cur:
             cur.execute(
                 f"INSERT INTO {RUNS_TABLE} VALUES (%s, %s, %s, %s, %s, NOW(3))",
@@ -134,7 +131,8 @@ def _load_prices(conn: Any, offline: bool) -> int:
 
 def mark_source(token: str) -> str:
     """The binlog position every change to curate lies before (see the module docstring)."""
-    from datalake.mariadb import connect, write_watermarks
+    from datalake.mariadb import connect
+    from datalake.pipelines.bank_watermarks import write_watermarks
 
     with connect() as conn:
         return write_watermarks(conn, CAPTURED_DATABASES, token)
@@ -144,7 +142,7 @@ def source_reached(target_gtids: str) -> tuple[bool, dict[str, str]]:
     """(all Debezium connectors' committed offsets reached `target_gtids`, their GTIDs)."""
     from datalake.connect.client import ConnectClient
     from datalake.connect.probes import source_gtids
-    from datalake.mariadb import gtids_reached
+    from datalake.pipelines.bank_watermarks import gtids_reached
 
     client = ConnectClient()
     seen = {name: source_gtids(client, name) for name in SOURCE_CONNECTORS}
@@ -174,8 +172,8 @@ poke_lake = FEED.poke
 
 
 def reconcile_all() -> list[str]:
-    """`python -m datalake.reconcile --table all` as a task: raises ReconciliationError on mismatch."""
-    from datalake import reconcile
+    """`python -m datalake.pipelines.bank_reconcile --table all` as a task: raises ReconciliationError on mismatch."""
+    from datalake.pipelines import bank_reconcile as reconcile
 
     checks = list(reconcile.TABLES.values())
     source, curated = reconcile.connect_source(), reconcile.connect_curated()

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 DAG_ID = "streaming_operations_pipeline"
 TOPIC = "channels.operations"
-FEED = LakeFeed(sink="lake-sink-channels", topics=r"channels\.operations", dlq="dlq.lake-sink-channels")
+FEED = LakeFeed("lake-sink-channels")
 CONNECTORS = (FEED.sink,)
 CHANNEL_NAMES = ("caixa_agencia", "atm", "mobile", "maquininhas", "internet_banking")
 

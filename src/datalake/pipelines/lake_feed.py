@@ -8,7 +8,9 @@ its dead-letter topic never land in a file, so a gap made only of dead letters i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 
 TopicPartition = tuple[str, int]
 
@@ -20,9 +22,33 @@ def parse_targets(targets: dict[str, int]) -> dict[TopicPartition, int]:
 
 @dataclass(frozen=True)
 class LakeFeed:
+    """A lake sink and its topics. The topics' regex and the dead-letter topic are read from the
+    sink's connector file (`kafka_connect/connectors/<sink>.json`), where they are declared once;
+    a sink without a file (a benchmark's) gives them here."""
+
     sink: str  # the lake sink connector's name
-    topics: str  # regex of the topics it reads
-    dlq: str  # its dead-letter topic
+    topics_regex: str | None = None
+    dlq_topic: str | None = None
+
+    @cached_property
+    def _config(self) -> dict[str, str]:
+        from datalake.connect.configs import CONNECTORS_DIR, load_connector
+
+        return load_connector(CONNECTORS_DIR / f"{self.sink}.json")[1]
+
+    @property
+    def topics(self) -> str:
+        """Regex of the topics the sink reads (its `topics.regex`, or its `topics` list as one)."""
+        if self.topics_regex:
+            return self.topics_regex
+        if "topics.regex" in self._config:
+            return self._config["topics.regex"]
+        return "|".join(re.escape(t.strip()) for t in self._config["topics"].split(","))
+
+    @property
+    def dlq(self) -> str:
+        """The sink's dead-letter topic."""
+        return self.dlq_topic or self._config["errors.deadletterqueue.topic.name"]
 
     def end_offsets(self) -> dict[str, int]:
         """The topics' end offsets, JSON-friendly (`topic:partition` -> offset) for XCom."""

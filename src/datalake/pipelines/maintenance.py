@@ -16,7 +16,8 @@ from pathlib import Path
 
 from datalake.pipelines import Pipeline
 
-PIPELINE = Pipeline("maintenance", dags=("platform_maintenance",))
+DAG_ID = "platform_maintenance"
+PIPELINE = Pipeline("maintenance", dags=(DAG_ID,))
 
 
 def cutoff(logical_end: datetime, keep_days: int) -> datetime:

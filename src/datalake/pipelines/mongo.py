@@ -24,6 +24,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from datalake.generators.volumes import MongoVolumes
 from datalake.kafka_inspect import position
 from datalake.pipelines import Pipeline
 from datalake.pipelines.lake_feed import LakeFeed
@@ -36,7 +37,7 @@ NUBANK_DB = "nubank_data"
 MARKETING_DB = "santander_marketing"
 WATERMARK = "cdc_watermark"
 SOURCE_CONNECTOR = "mongo-santander-marketing"
-FEED = LakeFeed(sink="lake-sink-mongo", topics=r"mongo\.santander_marketing\..*", dlq="dlq.lake-sink-mongo")
+FEED = LakeFeed("lake-sink-mongo")
 CONNECTORS = (SOURCE_CONNECTOR, FEED.sink)
 WATERMARK_TOPIC = f"mongo.{MARKETING_DB}.{WATERMARK}"
 
@@ -71,16 +72,14 @@ def setup(ctx: Context | None = None) -> None:
 
 
 # ---- DAG tasks ------------------------------------------------------------------------------------
-def generate(run_date: str, **volumes: int) -> dict[str, Any]:
+def generate(run_date: str, volumes: MongoVolumes) -> dict[str, Any]:
     """Add the date's documents once (`nubank_data.ingestion_runs` is the ledger)."""
     from datalake.generators.mongo_load import MARKETING_DB as marketing_db
     from datalake.generators.mongo_load import NUBANK_DB as nubank_db
-    from datalake.generators.mongo_load import Volumes, populate
+    from datalake.generators.mongo_load import populate
 
     with _mongo() as mongo:
-        report = populate(
-            mongo[nubank_db], mongo[marketing_db], run_date, Volumes(**volumes), report=log.info
-        )
+        report = populate(mongo[nubank_db], mongo[marketing_db], run_date, volumes, report=log.info)
     return {"run_date": run_date, "skipped": report.skipped, **report.added}
 
 

@@ -8,6 +8,7 @@ from datalake.platform.launch import Context, service_environment, spark_environ
 from datalake.platform.services import Service
 from datalake.settings import REPO_ROOT
 
+DAG_ID = "movie_ratings_daily"
 JOBS = REPO_ROOT / "jobs" / "movie_ratings"
 TRICKLE_RATE = 2.0  # events per second: enough for a new user to see the stream move
 
@@ -63,5 +64,5 @@ PIPELINE = Pipeline(
             check=None,
         ),
     ),
-    dags=("movie_ratings_daily",),
+    dags=(DAG_ID,),
 )

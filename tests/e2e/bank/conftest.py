@@ -23,7 +23,7 @@ def bank_platform() -> None:
 
 @pytest.fixture
 def thrift() -> Iterator[Any]:
-    from datalake.reconcile import connect_curated
+    from datalake.pipelines.bank_reconcile import connect_curated
 
     conn = connect_curated()
     yield conn

@@ -29,7 +29,7 @@ def fingerprint(conn: Any) -> dict[str, tuple[Any, ...]]:
 
 
 def test_dag_makes_curated_tables_match_mariadb(airflow: Any, thrift: Any) -> None:
-    from datalake import reconcile
+    from datalake.pipelines import bank_reconcile as reconcile
 
     generate(clients=5, employees=1, operations=50)
     (((client_id,),), _, ((op_id,),), ((del_id,),), _) = mariadb_exec(

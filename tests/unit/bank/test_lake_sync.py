@@ -9,7 +9,7 @@ import pytest
 from datalake.connect import probes
 from datalake.connect.client import ConnectClient
 from datalake.connect.errors import ConnectUnreachable
-from datalake.mariadb import gtids_reached, parse_gtids
+from datalake.pipelines.bank_watermarks import gtids_reached, parse_gtids
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,8 @@ from datalake.jobs.bank.schemas import TABLES, row_image
 from datalake.jobs.hive_tables import write_table
 from pyspark.sql.types import DecimalType, StringType
 
-from datalake import reconcile
 from datalake.contracts import bank_tables as contract
+from datalake.pipelines import bank_reconcile as reconcile
 
 from .cdc_lines import OPERATION, event, land
 

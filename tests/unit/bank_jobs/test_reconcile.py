@@ -1,4 +1,4 @@
-"""Unit tests of datalake.reconcile with SQLite standing in for MariaDB and for the Thrift Server.
+"""Unit tests of datalake.pipelines.bank_reconcile with SQLite standing in for MariaDB and for the Thrift Server.
 
 One test also runs the curated side's SQL on Spark, over tables produced by the real curate job, so
 the measure SQL is proven on two of the three dialects and the typed projection is proven to keep
@@ -18,7 +18,7 @@ from datalake.jobs.bank import curate_cdc as job
 from datalake.jobs.bank.schemas import TABLES as SPECS
 from typer.testing import CliRunner
 
-from datalake import reconcile as rec
+from datalake.pipelines import bank_reconcile as rec
 
 from .cdc_lines import event, land
 

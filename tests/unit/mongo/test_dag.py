@@ -35,7 +35,8 @@ def test_dag_structure() -> None:
 def test_dag_file_imports_nothing_heavy() -> None:
     code = (
         "import sys, runpy; runpy.run_path(sys.argv[1]); "
-        "heavy = [m for m in ('pyspark', 'pymongo', 'confluent_kafka', 'pyhive', 'datalake.pipelines.mongo') "
+        # The pipeline module is imported (its DAG id, volumes), its clients are not.
+        "heavy = [m for m in ('pyspark', 'pymongo', 'confluent_kafka', 'pyhive') "
         "if m in sys.modules]; print(heavy); sys.exit(1 if heavy else 0)"
     )
     result = subprocess.run(

@@ -9,7 +9,8 @@ from typing import Any
 import bson
 from bson import Decimal128, Int64, ObjectId
 from datalake.generators import cpf, mongo_docs
-from datalake.generators.mongo_load import Volumes, insert_batched, populate
+from datalake.generators.mongo_load import insert_batched, populate
+from datalake.generators.volumes import MongoVolumes
 
 AS_OF = datetime(2026, 11, 28, 23, 59, 59)
 DAY = datetime(2026, 11, 28)
@@ -112,7 +113,7 @@ def test_insert_in_batches_reports_progress() -> None:
 
 def test_a_date_is_generated_once() -> None:
     nubank, marketing = FakeDatabase("nubank_data"), FakeDatabase("santander_marketing")
-    volumes = Volumes(clients=20, employees=3, operations=50, facebook=10, survey=5)
+    volumes = MongoVolumes(clients=20, employees=3, operations=50, facebook=10, survey=5)
     first = populate(nubank, marketing, "2026-11-28", volumes, report=lambda _: None)
     assert not first.skipped and first.added["nubank_data.operations"] == 50
     assert populate(nubank, marketing, "2026-11-28", volumes, report=lambda _: None).skipped

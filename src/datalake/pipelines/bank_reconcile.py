@@ -18,7 +18,7 @@ Values are normalised before comparing (DB-API drivers return DECIMAL as Decimal
 or str). The check is only meaningful once the CDC pipeline has caught up with the source: the DAG
 runs it after `curate_cdc`, while the source is quiet.
 
-    python -m datalake.reconcile --table all    # exit 1 and a list of mismatches when they differ
+    python -m datalake.pipelines.bank_reconcile --table all    # exit 1 and a list of mismatches when they differ
 
 One file (~330 lines): the measures, their comparison and the report are one contract between two
 SQL dialects, and the CLI is a few lines over them.
@@ -97,18 +97,17 @@ def column_measures(table: SourceTable) -> list[Measure]:
     return measures
 
 
-def _check(table: SourceTable, curated_database: str, *key_measures: Measure) -> TableCheck:
+def _check(table: SourceTable, *key_measures: Measure) -> TableCheck:
     measures = (*key_measures, *column_measures(table))
-    return TableCheck(table.name, table.qualified_name, f"{curated_database}.{table.name}", measures)
+    return TableCheck(table.name, table.qualified_name, table.curated_name, measures)
 
 
 TABLES: dict[str, TableCheck] = {
-    "clients": _check(CLIENTS, "financas", *_id_measures()),
-    "employees": _check(EMPLOYEES, "financas", *_id_measures()),
-    "operations": _check(OPERATIONS, "financas", *_id_measures()),
+    "clients": _check(CLIENTS, *_id_measures()),
+    "employees": _check(EMPLOYEES, *_id_measures()),
+    "operations": _check(OPERATIONS, *_id_measures()),
     "ibovespa": _check(
         IBOVESPA,
-        "stock_market",
         Measure("row_count", "COUNT(*)"),
         Measure("rows_per_symbol", "COUNT(*)", group_by="symbol"),
         Measure("min_date", "MIN(`date`)"),

@@ -18,7 +18,7 @@ from datetime import datetime
 from airflow.sdk import dag, task
 from datalake.generators.volumes import MongoVolumes
 
-from datalake.orchestration import DEFAULT_ARGS, cdc_source, spark_job, volume_params
+from datalake.orchestration import PIPELINE_DAG, cdc_source, spark_job, volume_params
 from datalake.pipelines import mongo
 
 
@@ -26,9 +26,7 @@ from datalake.pipelines import mongo
     dag_id=mongo.DAG_ID,
     schedule="@daily",
     start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    **PIPELINE_DAG,
     tags=["mongo", "nubank", "marketing"],
     doc_md=__doc__,
     params=volume_params(MongoVolumes),

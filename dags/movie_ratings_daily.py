@@ -16,16 +16,14 @@ from datetime import UTC, datetime
 
 from airflow.sdk import DAG
 
-from datalake.orchestration import DEFAULT_ARGS, spark_job
+from datalake.orchestration import PIPELINE_DAG, spark_job
 from datalake.pipelines import movie_ratings
 
 with DAG(
     dag_id=movie_ratings.DAG_ID,
     schedule="@daily",
     start_date=datetime(2024, 1, 1, tzinfo=UTC),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    **PIPELINE_DAG,
     tags=["movie_ratings", "spark", "mariadb"],
     doc_md=__doc__,
 ):

@@ -16,7 +16,7 @@ from datetime import datetime
 from airflow.sdk import dag, task
 from datalake.generators.volumes import BankVolumes
 
-from datalake.orchestration import DEFAULT_ARGS, announce, cdc_source, spark_job, volume_params
+from datalake.orchestration import PIPELINE_DAG, announce, cdc_source, spark_job, volume_params
 from datalake.pipelines import bank
 
 
@@ -24,9 +24,7 @@ from datalake.pipelines import bank
     dag_id=bank.DAG_ID,
     schedule="@daily",
     start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    **PIPELINE_DAG,
     tags=["bank", "cdc"],
     doc_md=__doc__,
     params=volume_params(BankVolumes),

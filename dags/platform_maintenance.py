@@ -20,7 +20,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from datalake.orchestration import DEFAULT_ARGS, spark_job
+from datalake.orchestration import PIPELINE_DAG, spark_job
 from datalake.pipelines import maintenance
 
 
@@ -36,9 +36,7 @@ def _cutoff(context: dict[str, Any]) -> datetime:
     dag_id=maintenance.DAG_ID,
     schedule="@daily",
     start_date=datetime(2020, 1, 1, tzinfo=UTC),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    **PIPELINE_DAG,
     tags=["platform"],
     doc_md=__doc__,
 )

@@ -20,7 +20,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from datalake.orchestration import DEFAULT_ARGS, curated_asset, spark_job
+from datalake.orchestration import PIPELINE_DAG, curated_asset, spark_job
 from datalake.pipelines import finances
 
 MARTS = ("client_daily_position", "channel_product_daily", "suspicious_activity", "ibovespa_daily")
@@ -37,9 +37,7 @@ TARGETS = [
     dag_id=finances.DAG_ID,
     schedule=[curated_asset("financas.operations"), curated_asset("financas.channel_operations")],
     start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    **PIPELINE_DAG,
     tags=["bank", "finances", "gold"],
     doc_md=__doc__,
 )

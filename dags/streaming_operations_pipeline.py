@@ -16,7 +16,7 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 
-from datalake.orchestration import DEFAULT_ARGS, announce, lake_sensor, spark_job
+from datalake.orchestration import PIPELINE_DAG, announce, lake_sensor, spark_job
 from datalake.pipelines import channels
 
 
@@ -24,9 +24,7 @@ from datalake.pipelines import channels
     dag_id=channels.DAG_ID,
     schedule="@daily",
     start_date=datetime(2026, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    **PIPELINE_DAG,
     tags=["bank", "channels", "streaming"],
     doc_md=__doc__,
 )

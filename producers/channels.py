@@ -25,11 +25,13 @@ from datalake.generators.base import clock_on_date
 from datalake.generators.channels import CHANNELS, Event, events
 from datalake.producers import engine
 from rich.console import Console
+from tenacity import Retrying, retry_if_result, wait_fixed
 
 from datalake.settings import get_settings
 
 TOPIC = "channels.operations"
 PARTITIONS = 4
+EMPTY_WAIT_S = 10.0  # between reads of an empty santander.clients
 
 app = typer.Typer(add_completion=False, help=__doc__)
 console = Console(stderr=True)
@@ -51,13 +53,17 @@ class ClientPool:
 
     def __call__(self) -> Sequence[ClientRef]:
         if self._clock() - self._loaded_at >= self.refresh_s or not self._clients:
-            self._clients, self._loaded_at = self._load(), self._clock()
-            while not self._clients:
-                console.print(
+            # No deadline: a supervised producer waits for the bank's first clients however long.
+            loaded = Retrying(
+                retry=retry_if_result(lambda clients: not clients),
+                wait=wait_fixed(EMPTY_WAIT_S),
+                sleep=self._sleep,
+                before_sleep=lambda _: console.print(
                     "santander.clients is empty: waiting for the bank generator (mysql_ingestion_pipeline)"
-                )
-                self._sleep(10)
-                self._clients, self._loaded_at = self._load(), self._clock()
+                ),
+            )
+            self._clients = loaded(self._load)
+            self._loaded_at = self._clock()
         return self._clients
 
 

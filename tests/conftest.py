@@ -1,7 +1,8 @@
 """Fixtures shared by every test tier.
 
 Tiers: tests/unit needs no service; tests/integration and tests/e2e talk to the running native
-platform (`./start.sh`) and are skipped with a clear reason when it is not up.
+platform (`./start.sh`) and fail with a clear reason when it is not up (a skipped tier would read
+as green). Shared fakes for unit tests are in tests/fakes.py.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ cost; `--warmup 0` measures cold). The stream's path only gets a timestamp per b
 its Delta commits, when the rows are queryable; afterwards each event's latency is its batch's
 commit time minus its Kafka create time (offsets map to batches through the progress reports).
 p50/p95/max are over all events. Targets (BRIEF §7): >= 20 000/s, p95 <= 15 s.
+
+One file over 300 lines: a benchmark is one script anyone can run alone; its two phases share
+the producer, the query and the measurements.
 """
 
 from __future__ import annotations

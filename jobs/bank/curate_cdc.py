@@ -191,6 +191,17 @@ def cpf_hash(cpf: Column, salt: str) -> Column:
     return F.sha2(F.concat(F.lit(salt), F.regexp_replace(cpf, r"[^0-9]", "")), 256)
 
 
+def required_salt() -> str:
+    """The settings' PII salt, or SystemExit before any work: a CPF hash without a salt is undone by
+    hashing every possible CPF."""
+    from datalake.settings import get_settings
+
+    salt = get_settings().pii_salt
+    if not salt:
+        raise SystemExit("PII_SALT is empty: refusing to write CPF hashes without a salt")
+    return salt
+
+
 def typed(col: SourceColumn) -> Column:
     """A row image column in its curated type (Debezium's encodings: decimal strings, days since
     epoch, epoch millis, TINYINT(1) flags as 0/1); the others keep their type."""
@@ -299,13 +310,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from datalake.settings import get_settings
     from datalake.spark import build_session
 
     args = parse_args(argv)
-    salt = get_settings().pii_salt
-    if not salt:
-        raise SystemExit("PII_SALT is empty: refusing to write CPF hashes without a salt")
+    salt = required_salt()
     specs = list(TABLES.values()) if args.table == "all" else [TABLES[args.table]]
     spark = build_session(
         f"curate_cdc_{args.table}",

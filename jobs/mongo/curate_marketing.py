@@ -28,7 +28,7 @@ from pyspark.sql import Window
 from pyspark.sql import functions as F
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame, SparkSession
 
 SOURCE_DATABASE = "santander_marketing"
 TOPIC_PREFIX = "mongo"
@@ -101,22 +101,19 @@ def split(evts: DataFrame, spec: CollectionSpec, run_date: date) -> tuple[DataFr
         "cdc_ts",
         F.lit(run_date).alias("ingest_date"),
     ).select(*[F.col(f.name).cast(f.dataType) for f in spec.curated_schema.fields])
-    broken_docs = extjson.invalid(parsed).select(
-        "topic",
-        "partition",
-        "offset",
-        F.col("_key").alias("id"),
-        F.col("_errors").alias("reasons"),
-        F.col("_event").alias("event"),
-    )
-    broken_events = evts.where(F.col("_bad").isNotNull()).select(
-        "topic",
-        "partition",
-        "offset",
-        F.col("_key").alias("id"),
-        F.array("_bad").alias("reasons"),
-        F.col("_event").alias("event"),
-    )
+
+    def quarantined(rows: DataFrame, reasons: Column) -> DataFrame:
+        return rows.select(
+            "topic",
+            "partition",
+            "offset",
+            F.col("_key").alias("id"),
+            reasons.alias("reasons"),
+            F.col("_event").alias("event"),
+        )
+
+    broken_docs = quarantined(extjson.invalid(parsed), F.col("_errors"))
+    broken_events = quarantined(evts.where(F.col("_bad").isNotNull()), F.array("_bad"))
     quarantine = broken_docs.unionByName(broken_events).withColumn("ingest_date", F.lit(run_date))
     return curated, quarantine
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from datalake.jobs.bank.curate_cdc import cpf_hash
+from datalake.jobs.bank.curate_cdc import cpf_hash, required_salt
 from datalake.jobs.mongo import extjson
 from datalake.jobs.mongo.schemas import ACCOUNT, NUBANK, NUBANK_QUARANTINE, CollectionSpec
 from datalake.jobs.mongo.tables import write_collections
@@ -157,13 +157,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from datalake.settings import get_settings
     from datalake.spark import build_session
 
     args = parse_args(argv)
-    salt = get_settings().pii_salt
-    if not salt:
-        raise SystemExit("PII_SALT is empty: refusing to write CPF hashes without a salt")
+    salt = required_salt()
     spark = build_session(f"curate_nubank_{args.collection}", **{"spark.sql.session.timeZone": "UTC"})
     specs = list(NUBANK.values()) if args.collection == "all" else [NUBANK[args.collection]]
     write_collections(

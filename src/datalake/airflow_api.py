@@ -70,6 +70,12 @@ class AirflowClient:
     def set_paused(self, dag_id: str, paused: bool) -> None:
         self._call("PATCH", f"/dags/{dag_id}", json={"is_paused": paused})
 
+    def unpause_when_parsed(self, dag_id: str, timeout_s: float = 120) -> AirflowClient:
+        """Wait for the DAG's first parse, then unpause it (a new DAG starts paused); returns self."""
+        self.wait_for_dag(dag_id, timeout_s=timeout_s)
+        self.set_paused(dag_id, False)
+        return self
+
     def trigger(
         self, dag_id: str, logical_date: str, run_id: str | None = None, conf: dict[str, Any] | None = None
     ) -> str:
@@ -154,3 +160,9 @@ class AirflowClient:
                 f"{dag_id} run {run_id} still {state} after {timeout_s}s"
             ),
         )
+
+    def wait_for_success(self, dag_id: str, run_id: str, timeout_s: float = 900) -> None:
+        """Wait for the run to finish; AirflowError with the failure report unless it succeeded."""
+        state = self.wait_for_run(dag_id, run_id, timeout_s=timeout_s)
+        if state != "success":
+            raise AirflowError(f"{dag_id} run {run_id} ended {state}: {self.failure_report(dag_id, run_id)}")

@@ -21,6 +21,10 @@ DEFAULT_ARGS: dict[str, Any] = {
     "retry_delay": timedelta(minutes=1),
 }
 
+# What the pipeline DAGs share: no backfill of missed dates when first unpaused, one run at a time
+# (a date's runs write the same tables), the default retries. Each adds its id, schedule and docs.
+PIPELINE_DAG: dict[str, Any] = {"catchup": False, "max_active_runs": 1, "default_args": DEFAULT_ARGS}
+
 
 def spark_job(task_id: str, job: str, args: list[str], *, needs_jvm: bool = False, **kwargs: Any) -> Any:
     """A task that runs `jobs/<job>` the mode's way (settings `spark_runner`): a Spark Connect client

@@ -4,6 +4,9 @@ Every endpoint, credential and lake path the code uses comes from `get_settings(
 (`LAKE_MODE` = native | compose | gcp) picks a column of defaults in `_MODE_DEFAULTS`; any single
 value can still be overridden by its environment variable (the same names in `.env`, in
 docker-compose and in the native launchers). No other module branches on the mode.
+
+One file over 300 lines on purpose: one typed model is the one place every setting is declared,
+with its per-mode defaults beside it; splitting it would give the mode switch two homes.
 """
 
 from __future__ import annotations

@@ -51,3 +51,11 @@ def test_curated_names_come_from_the_contract() -> None:
         "financas.operations",
         "stock_market.ibovespa",
     )
+
+
+def test_every_connector_file_belongs_to_one_pipeline() -> None:
+    from datalake.connect.configs import connector_files
+    from datalake.pipelines import registry
+
+    declared = [name for pipeline in registry() for name in pipeline.connectors]
+    assert sorted(declared) == sorted(path.stem for path in connector_files())

@@ -24,7 +24,7 @@ from typing import Any
 
 from datalake.contracts.bank_tables import BANK_TABLES, CURATED_DATABASES
 from datalake.generators.volumes import BankVolumes
-from datalake.pipelines import Pipeline
+from datalake.pipelines import Pipeline, apply_connectors
 from datalake.pipelines.lake_feed import LakeFeed, parse_targets  # noqa: F401 (used by tests and benchmarks)
 from datalake.platform.launch import Context
 
@@ -67,17 +67,10 @@ def ensure_sources() -> None:
         conn.commit()
 
 
-def apply_connectors(timeout_s: float = 180.0) -> None:
-    from datalake.connect.client import ConnectClient
-
-    for result in ConnectClient().apply_all(names=CONNECTORS, timeout_s=timeout_s):
-        print(f"  bank: connector {result.name} {'created' if result.created else 'updated'}, RUNNING")
-
-
 def setup(ctx: Context | None = None) -> None:
     del ctx
     ensure_sources()
-    apply_connectors()
+    apply_connectors("bank", CONNECTORS)
 
 
 # ---- DAG tasks ------------------------------------------------------------------------------------
@@ -189,4 +182,4 @@ def reconcile_all() -> list[str]:
     return lines
 
 
-PIPELINE = Pipeline(name="bank", setup=setup, dags=(DAG_ID,))
+PIPELINE = Pipeline(name="bank", setup=setup, dags=(DAG_ID,), connectors=CONNECTORS)

@@ -21,7 +21,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 from datalake.kafka_inspect import position
-from datalake.pipelines import Pipeline
+from datalake.pipelines import Pipeline, apply_connectors
 from datalake.pipelines.lake_feed import LakeFeed, parse_targets
 from datalake.platform.launch import Context
 from datalake.platform.services import Service
@@ -56,14 +56,12 @@ def _producer(channel: str) -> Service:
 
 def setup(ctx: Context | None = None) -> None:
     """The topic with its partitions, then the lake sink (before the producers start)."""
-    from datalake.connect.client import ConnectClient
     from datalake.producers.channels import ensure_topic
     from datalake.settings import get_settings
 
     del ctx
     ensure_topic(get_settings().kafka_bootstrap)
-    for result in ConnectClient().apply_all(names=CONNECTORS, timeout_s=180.0):
-        print(f"  channels: connector {result.name} {'created' if result.created else 'updated'}, RUNNING")
+    apply_connectors("channels", CONNECTORS)
 
 
 # ---- DAG tasks ------------------------------------------------------------------------------------
@@ -188,5 +186,9 @@ def reconcile(run_date: str, targets: dict[str, int]) -> list[str]:
 
 
 PIPELINE = Pipeline(
-    name="channels", setup=setup, programs=tuple(_producer(c) for c in CHANNEL_NAMES), dags=(DAG_ID,)
+    name="channels",
+    setup=setup,
+    programs=tuple(_producer(c) for c in CHANNEL_NAMES),
+    dags=(DAG_ID,),
+    connectors=CONNECTORS,
 )

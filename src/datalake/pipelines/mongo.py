@@ -26,7 +26,7 @@ from typing import Any
 
 from datalake.generators.volumes import MongoVolumes
 from datalake.kafka_inspect import position
-from datalake.pipelines import Pipeline
+from datalake.pipelines import Pipeline, apply_connectors
 from datalake.pipelines.lake_feed import LakeFeed
 from datalake.platform.launch import Context
 
@@ -63,12 +63,9 @@ def ensure_collections() -> None:
 
 
 def setup(ctx: Context | None = None) -> None:
-    from datalake.connect.client import ConnectClient
-
     del ctx
     ensure_collections()
-    for result in ConnectClient().apply_all(names=CONNECTORS, timeout_s=180.0):
-        print(f"  mongo: connector {result.name} {'created' if result.created else 'updated'}, RUNNING")
+    apply_connectors("mongo", CONNECTORS)
 
 
 # ---- DAG tasks ------------------------------------------------------------------------------------
@@ -154,4 +151,4 @@ def reconcile_all() -> list[str]:
     return lines
 
 
-PIPELINE = Pipeline(name="mongo", setup=setup, dags=(DAG_ID,))
+PIPELINE = Pipeline(name="mongo", setup=setup, dags=(DAG_ID,), connectors=CONNECTORS)

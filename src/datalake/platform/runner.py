@@ -214,8 +214,7 @@ def start_pipelines(ctx: Context, supervisor: Supervisor | None, progress: bool)
                 supervisor.start(program.name)
             _wait_healthy(ctx, supervisor, program)
         for dag_id in pipeline.dags:
-            airflow.wait_for_dag(dag_id)
-            airflow.set_paused(dag_id, False)
+            airflow.unpause_when_parsed(dag_id)
         if progress:
             print(f"  pipeline {pipeline.name:<15} running", flush=True)
 

@@ -2,6 +2,9 @@
 
 This table is the single description of the native stack. The supervisor config, the start
 order, `lake status` and the docs' service table are all derived from it.
+
+One file over 300 lines on purpose: the table is read whole (start order, ports, health), and
+each service's entry is a few lines that belong next to the others.
 """
 
 from __future__ import annotations

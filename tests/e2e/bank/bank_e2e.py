@@ -3,6 +3,9 @@
 Every wait is bounded and says what it waited for. The helpers talk to the real services:
 MariaDB (pymysql), Kafka (confluent_kafka), Kafka Connect (REST), HDFS (WebHDFS), the Spark Thrift
 server (pyhive) and Airflow (REST).
+
+One file over 300 lines: the bank tier's helpers, one section per service (platform, MariaDB,
+raw zone, faults, Airflow), shared by its four test modules.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pytest
 import requests
 
 from datalake.settings import get_settings
+from tests.background import Background
 from tests.faults import kill_and_wait, wait_for
 
 DAG_ID = "mysql_ingestion_pipeline"
@@ -290,6 +294,18 @@ class CdcFault:
         )
         return resent
 
+    @classmethod
+    def during_load(cls, program: str, rows: int, grown: int, timeout_s: float) -> tuple[CdcFault, int]:
+        """Generate `rows` operations in the background, kill `program` once the topic has grown by
+        `grown`, wait for the generator and `settle()`: the fault (its restart's timings) and how
+        many inserts Debezium sent twice."""
+        fault = cls()
+        fault.begin()
+        loader = Background(lambda: generate(operations=rows), "the generator")
+        fault.kill(program, grown=grown)
+        loader.result(timeout=timeout_s)
+        return fault, fault.settle()
+
 
 # ---- Airflow ------------------------------------------------------------------------------------------
 def trigger_dag(client: Any, conf: dict[str, Any]) -> str:
@@ -302,6 +318,4 @@ def trigger_dag(client: Any, conf: dict[str, Any]) -> str:
 
 
 def wait_success(client: Any, run_id: str, timeout_s: float = 600) -> None:
-    state = client.wait_for_run(DAG_ID, run_id, timeout_s=timeout_s)
-    if state != "success":
-        pytest.fail(f"{DAG_ID} run {run_id} ended {state}: {client.failure_report(DAG_ID, run_id)}")
+    client.wait_for_success(DAG_ID, run_id, timeout_s=timeout_s)

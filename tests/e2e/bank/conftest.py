@@ -34,7 +34,4 @@ def thrift() -> Iterator[Any]:
 def airflow(bank_platform: None) -> Any:
     from datalake.airflow_api import AirflowClient
 
-    client = AirflowClient()
-    client.wait_for_dag(DAG_ID, timeout_s=180)
-    client.set_paused(DAG_ID, False)
-    return client
+    return AirflowClient().unpause_when_parsed(DAG_ID, timeout_s=180)

@@ -11,9 +11,7 @@ reports them (the curated tables keep the last event per key, so they do not sho
 from __future__ import annotations
 
 import pytest
-from bank_e2e import CdcFault, generate
-
-from tests.background import Background
+from bank_e2e import CdcFault
 
 pytestmark = [pytest.mark.e2e, pytest.mark.restart]
 
@@ -22,12 +20,7 @@ BROKER = "kafka"
 
 
 def test_kill_minus_9_of_the_broker_mid_cdc_loses_nothing(bank_platform: None) -> None:
-    fault = CdcFault()
-    fault.begin()
-    loader = Background(lambda: generate(operations=ROWS), "the generator")
-    fault.kill(BROKER, grown=10_000)
-    loader.result(timeout=240)
-    resent = fault.settle()
+    fault, resent = CdcFault.during_load(BROKER, ROWS, grown=10_000, timeout_s=240)
     print(
         f"{BROKER} {fault.restart.pid} killed, restarted by supervisord in {fault.restart.restarted_s:.1f}s; "
         f"healthy in {fault.restart.healthy_s:.1f}s; {ROWS} new "

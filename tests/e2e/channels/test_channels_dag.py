@@ -26,6 +26,7 @@ import pytest
 
 from datalake import thrift
 from datalake.settings import REPO_ROOT, get_settings
+from tests.faults import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -153,10 +154,11 @@ def _kill_a_supervised_producer() -> None:
     supervisor = Supervisor(get_paths())
     before = supervisor.pid("channel-atm")
     os.kill(before, signal.SIGKILL)
-    deadline = time.monotonic() + 60
-    while not (supervisor.state("channel-atm") == "RUNNING" and supervisor.pid("channel-atm") != before):
-        assert time.monotonic() < deadline, "the supervisor did not restart channel-atm after kill -9"
-        time.sleep(1)
+    wait_for(
+        "the supervisor to restart channel-atm after kill -9",
+        lambda: supervisor.state("channel-atm") == "RUNNING" and supervisor.pid("channel-atm") != before,
+        60,
+    )
 
 
 def _run(airflow: Any) -> str:
@@ -164,14 +166,8 @@ def _run(airflow: Any) -> str:
     logical = datetime.combine(DAY, datetime.min.time(), tzinfo=UTC).isoformat()
     # announce=false: the test's day must not start process_finances on the live tables.
     airflow.trigger(DAG_ID, logical, run_id=run_id, conf={"announce": False})
-    _wait(airflow, run_id)
+    airflow.wait_for_success(DAG_ID, run_id)
     return run_id
-
-
-def _wait(airflow: Any, run_id: str) -> None:
-    state = airflow.wait_for_run(DAG_ID, run_id, timeout_s=900)
-    if state != "success":
-        pytest.fail(f"{DAG_ID} run {run_id} ended {state}: {airflow.failure_report(DAG_ID, run_id)}")
 
 
 def _fingerprint() -> list[tuple[Any, ...]]:
@@ -191,10 +187,7 @@ def airflow() -> Any:
     from datalake.pipelines import channels
 
     channels.setup()
-    client = AirflowClient()
-    client.wait_for_dag(DAG_ID, timeout_s=180)
-    client.set_paused(DAG_ID, False)
-    return client
+    return AirflowClient().unpause_when_parsed(DAG_ID, timeout_s=180)
 
 
 def test_channels_reach_hive_per_channel_with_bad_input_quarantined(airflow: Any) -> None:
@@ -236,7 +229,7 @@ def test_channels_reach_hive_per_channel_with_bad_input_quarantined(airflow: Any
 
         before = _fingerprint()
         airflow.clear(DAG_ID, run_id)
-        _wait(airflow, run_id)
+        airflow.wait_for_success(DAG_ID, run_id)
         assert _fingerprint() == before
     finally:
         for table in ("channel_operations", "channel_operations_quarantine"):

@@ -13,10 +13,7 @@ from finances_e2e import DAG_ID, Scratch
 def airflow() -> Any:
     from datalake.airflow_api import AirflowClient
 
-    client = AirflowClient()
-    client.wait_for_dag(DAG_ID, timeout_s=180)
-    client.set_paused(DAG_ID, False)
-    return client
+    return AirflowClient().unpause_when_parsed(DAG_ID, timeout_s=180)
 
 
 @pytest.fixture(scope="module")

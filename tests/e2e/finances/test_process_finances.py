@@ -11,12 +11,13 @@ The failing gate is in test_failing_gate.py, which runs in the other e2e lane.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 from finances_e2e import DAG_ID, MARTS, Scratch, mart, sql
 from tenacity import Retrying, stop_after_attempt, wait_fixed
+
+from tests.faults import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -35,11 +36,10 @@ UPSTREAM = ("mysql_ingestion_pipeline", "streaming_operations_pipeline")
 
 
 def test_the_upstream_dags_assets_start_process_finances(airflow: Any) -> None:
-    deadline = time.monotonic() + 1200
-    while time.monotonic() < deadline:
+    def succeeded() -> bool:
         runs = airflow.runs(DAG_ID, run_type="asset_triggered")
         if any(r["state"] == "success" for r in runs):
-            return
+            return True
         # A failed run here, or a failed scheduled upstream run (no asset event will come), ends the wait.
         failed = [(DAG_ID, r["dag_run_id"]) for r in runs if r["state"] == "failed"]
         failed += [
@@ -54,8 +54,11 @@ def test_the_upstream_dags_assets_start_process_finances(airflow: Any) -> None:
                     f"{dag} run {run} failed: {airflow.failure_report(dag, run)}" for dag, run in failed
                 )
             )
-        time.sleep(10)
-    pytest.fail("no asset-triggered process_finances run succeeded within 20 minutes of the platform start")
+        return False
+
+    wait_for(
+        "an asset-triggered process_finances run to succeed after the platform start", succeeded, 1200, 10
+    )
 
 
 @pytest.mark.timeout(2400)  # two full process_finances runs beside the other lane: ~7 min each

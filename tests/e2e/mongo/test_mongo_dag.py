@@ -44,10 +44,7 @@ def airflow() -> Any:
     from datalake.pipelines import mongo
 
     mongo.setup()
-    client = AirflowClient()
-    client.wait_for_dag(DAG_ID, timeout_s=180)
-    client.set_paused(DAG_ID, False)
-    return client
+    return AirflowClient().unpause_when_parsed(DAG_ID, timeout_s=180)
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +58,8 @@ def _run(airflow: Any, day: date) -> str:
     run_id = f"e2e__mongo_{day:%Y%m%d}_{uuid.uuid4().hex[:6]}"
     logical = datetime.combine(day, datetime.min.time(), tzinfo=UTC).isoformat()
     airflow.trigger(DAG_ID, logical, run_id=run_id, conf=NOTHING)
-    _wait(airflow, run_id)
+    airflow.wait_for_success(DAG_ID, run_id)
     return run_id
-
-
-def _wait(airflow: Any, run_id: str) -> None:
-    state = airflow.wait_for_run(DAG_ID, run_id, timeout_s=900)
-    if state != "success":
-        pytest.fail(f"{DAG_ID} run {run_id} ended {state}: {airflow.failure_report(DAG_ID, run_id)}")
 
 
 def _rows(sql: str) -> list[tuple[Any, ...]]:
@@ -143,7 +134,7 @@ def test_changes_in_mongo_reach_hive_and_a_rerun_changes_nothing(
 
         before = _fingerprint()
         airflow.clear(DAG_ID, run_b)
-        _wait(airflow, run_b)
+        airflow.wait_for_success(DAG_ID, run_b)
         assert _fingerprint() == before
     finally:
         nubank.operations.delete_many({"_id": {"$in": [_oid(i) for i in (1, 2)]}})

@@ -52,8 +52,7 @@ def _metastore_called(since: int) -> Callable[[], bool]:
 @pytest.mark.parametrize("program", ["airflow-scheduler", "hive-metastore", "spark-connect"])
 def test_kill_minus_9_mid_run_and_the_run_completes(program: str) -> None:
     airflow = AirflowClient()
-    airflow.wait_for_dag(DAG)
-    airflow.set_paused(DAG, False)
+    airflow.unpause_when_parsed(DAG)
     audit_from = get_paths().log_of("hive-metastore").stat().st_size
     run_id = airflow.trigger(DAG, datetime.now(UTC).isoformat())
 

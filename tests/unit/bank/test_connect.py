@@ -1,7 +1,13 @@
+"""The Kafka Connect client and the connector files: lint, create-or-update, wait RUNNING,
+restart failed tasks, prune; against a fake REST session (tests/fakes.py).
+
+One file over 300 lines: the client's cases and the connector files' lint are tested together,
+against one fake REST session.
+"""
+
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -11,40 +17,9 @@ import requests
 from datalake.connect import configs
 from datalake.connect.client import ConnectClient
 from datalake.connect.errors import ConnectError, ConnectorFailed, ConnectUnreachable
+from tests.fakes import FakeResponse, FakeSession
 
 CONNECTORS = configs.CONNECTORS_DIR
-
-
-class FakeResponse:
-    def __init__(self, status_code: int, body: Any = None) -> None:
-        self.status_code = status_code
-        self._body = body
-        self.text = json.dumps(body) if body is not None else ""
-
-    def json(self) -> Any:
-        return self._body
-
-
-class FakeSession:
-    """Answers (METHOD, path) from queues; the last answer of a queue repeats."""
-
-    def __init__(self, routes: dict[tuple[str, str], list[Any]]) -> None:
-        self.routes = routes
-        self.calls: list[dict[str, Any]] = []
-        self.served: dict[tuple[str, str], int] = defaultdict(int)
-
-    def request(self, method: str, url: str, timeout: float | None = None, **kwargs: Any) -> FakeResponse:
-        path = url.removeprefix("http://connect:8083")
-        self.calls.append({"method": method, "path": path, "timeout": timeout, **kwargs})
-        queue = self.routes.get((method, path))
-        if queue is None:
-            return FakeResponse(404, {"error_code": 404, "message": "not found"})
-        i = min(self.served[(method, path)], len(queue) - 1)
-        self.served[(method, path)] += 1
-        answer = queue[i]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
 
 
 def _status(state: str, *tasks: str, trace: str = "") -> FakeResponse:

@@ -10,6 +10,7 @@ from datalake.connect import probes
 from datalake.connect.client import ConnectClient
 from datalake.connect.errors import ConnectUnreachable
 from datalake.pipelines.bank_watermarks import gtids_reached, parse_gtids
+from tests.fakes import FakeSession
 
 
 @pytest.mark.parametrize(
@@ -42,25 +43,8 @@ def test_gtids_reached(current: str, target: str, reached: bool) -> None:
     assert gtids_reached(current, target) is reached
 
 
-class FakeResponse:
-    def __init__(self, payload: Any, status: int = 200) -> None:
-        self.payload, self.status_code, self.text = payload, status, str(payload)
-
-    def json(self) -> Any:
-        return self.payload
-
-
-class FakeSession:
-    def __init__(self, routes: dict[str, Any]) -> None:
-        self.routes = routes
-
-    def request(self, method: str, url: str, **_: Any) -> FakeResponse:
-        path = url.split("8083", 1)[1]
-        return FakeResponse(self.routes[path])
-
-
 def _client(routes: dict[str, Any]) -> ConnectClient:
-    return ConnectClient(url="http://connect:8083", session=FakeSession(routes))
+    return ConnectClient(url="http://connect:8083", session=FakeSession.serving(routes))
 
 
 def test_source_gtids_and_sink_offsets() -> None:

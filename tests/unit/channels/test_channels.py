@@ -15,7 +15,7 @@ from datalake.generators.bank_domains import CHANNEL_OPERATIONS
 from datalake.generators.channels import CHANNELS, events, make_event
 from datalake.producers.channels import ClientPool, counted
 
-from tests.engine_fakes import FakeClock, FakeProducer, FakeStop, run
+from tests.fakes import FakeClock, FakeProducer, FakeStop, run
 
 CLIENTS = [(i, cpf.generate(random.Random(i)), "conta_corrente") for i in range(1, 51)]
 OWN_FIELDS = {

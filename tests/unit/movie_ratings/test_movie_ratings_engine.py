@@ -11,7 +11,7 @@ import pytest
 from datalake.producers import engine
 from datalake.producers.engine import DeliveryError, Pacer, json_bytes, producer_config
 
-from tests.engine_fakes import FakeClock, FakeProducer, FakeStop, quiet, run
+from tests.fakes import FakeClock, FakeProducer, FakeStop, quiet, run
 
 
 def pairs(n: int) -> list[tuple[bytes, dict]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 from datalake.jobs.movie_ratings.check_top_movies import MartMismatchError, check, compare_top_movies
@@ -18,6 +17,8 @@ from datalake.jobs.movie_ratings.mart import (
     read_top_movies,
 )
 
+from tests.fakes import FakeConnection, flat
+
 DAY = date(2024, 6, 2)
 ROWS = [
     TopMovie(DAY, 318, "Shawshank Redemption, The (1994)", 300, 4.45),
@@ -25,81 +26,40 @@ ROWS = [
 ]
 
 
-class FakeConnection:
-    def __init__(
-        self, log: list[Any], fail_on: str | None = None, fetched: list[tuple] | None = None
-    ) -> None:
-        self.log, self.fail_on, self.fetched = log, fail_on, fetched or []
-
-    def cursor(self) -> FakeConnection:
-        return self
-
-    def __enter__(self) -> FakeConnection:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def execute(self, sql: str, params: Any = None) -> None:
-        if self.fail_on and sql.startswith(self.fail_on):
-            raise RuntimeError("boom")
-        self.log.append(("execute", sql, params))
-
-    def executemany(self, sql: str, rows: list[tuple]) -> None:
-        self.log.append(("executemany", sql, rows))
-
-    def fetchall(self) -> list[tuple]:
-        return self.fetched
-
-    def begin(self) -> None:
-        self.log.append("begin")
-
-    def commit(self) -> None:
-        self.log.append("commit")
-
-    def rollback(self) -> None:
-        self.log.append("rollback")
-
-    def close(self) -> None:
-        self.log.append("close")
-
-
 def test_load_creates_then_replaces_the_date_in_one_transaction() -> None:
-    log: list[Any] = []
-    assert load_top_movies(ROWS, DAY, lambda: FakeConnection(log)) == 2
-    assert log == [
-        ("execute", CREATE_DATABASE, None),
-        ("execute", CREATE_TABLE, None),
-        "begin",
-        ("execute", DELETE_DATE, (DAY,)),
-        ("executemany", INSERT_ROW, [tuple(row) for row in ROWS]),
-        "commit",
-        "close",
+    conn = FakeConnection()
+    assert load_top_movies(ROWS, DAY, lambda: conn) == 2
+    assert conn.log == [
+        ("execute", flat(CREATE_DATABASE), None),
+        ("execute", flat(CREATE_TABLE), None),
+        ("begin", None, None),
+        ("execute", flat(DELETE_DATE), (DAY,)),
+        ("executemany", flat(INSERT_ROW), [tuple(row) for row in ROWS]),
+        ("commit", None, None),
+        ("close", None, None),
     ]
     assert "PRIMARY KEY (date, movieId)" in CREATE_TABLE and "title VARCHAR(512)" in CREATE_TABLE
 
 
 def test_load_rolls_back_on_failure_and_rejects_other_dates() -> None:
-    log: list[Any] = []
+    conn = FakeConnection(fail_on="DELETE")
     with pytest.raises(RuntimeError, match="boom"):
-        load_top_movies(ROWS, DAY, lambda: FakeConnection(log, fail_on="DELETE"))
-    assert log[-2:] == ["rollback", "close"] and "commit" not in log
+        load_top_movies(ROWS, DAY, lambda: conn)
+    assert conn.kinds()[-2:] == ["rollback", "close"] and "commit" not in conn.kinds()
     with pytest.raises(ValueError, match="other dates"):
-        load_top_movies(ROWS, date(2024, 6, 3), lambda: FakeConnection([]))
+        load_top_movies(ROWS, date(2024, 6, 3), FakeConnection)
 
 
 def test_load_of_no_rows_still_clears_the_date() -> None:
-    log: list[Any] = []
-    load_top_movies([], DAY, lambda: FakeConnection(log))
-    assert ("execute", DELETE_DATE, (DAY,)) in log and not any(
-        e[0] == "executemany" for e in log if isinstance(e, tuple)
-    )
+    conn = FakeConnection()
+    load_top_movies([], DAY, lambda: conn)
+    assert ("execute", flat(DELETE_DATE), (DAY,)) in conn.log and not conn.calls("executemany")
 
 
 def test_read_returns_typed_rows() -> None:
-    log: list[Any] = []
-    rows = read_top_movies(DAY, lambda: FakeConnection(log, fetched=[tuple(r) for r in ROWS]))
-    assert rows == ROWS and log[0] == ("execute", SELECT_DATE, (DAY,))
+    conn = FakeConnection(answers={"SELECT": [tuple(r) for r in ROWS]})
+    rows = read_top_movies(DAY, lambda: conn)
+    assert rows == ROWS and conn.log[0] == ("execute", flat(SELECT_DATE), (DAY,))
 
 
 def test_check_passes_on_equal_rows_within_tolerance() -> None:

@@ -1,5 +1,5 @@
-"""How much the generators add for one logical date: the DAGs' params, the generate tasks' and the
-CLIs' defaults, declared once.
+"""How much the generators add for one logical date, declared once: the DAGs' params, the generate
+tasks' defaults and the Mongo loader's CLI defaults (the bank CLI adds only what it is told).
 
 No imports beyond the standard library: the DAG files build their params from these classes at
 parse time, where the generators themselves (Faker, pymongo) would be too heavy.
@@ -16,11 +16,19 @@ from typing import Any, Self
 class _Volumes:
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> Self:
-        """The volumes a DAG run asked for: its params (conf included), other keys ignored, each
-        in its field's type; a missing one keeps its default."""
-        known = {f.name: f for f in fields(cls)}
-        picked = {name: value for name, value in params.items() if name in known}
-        return cls(**{name: type(getattr(cls, name))(value) for name, value in picked.items()})
+        """The volumes a DAG run asked for: its resolved params (conf included; Airflow has
+        validated them against `volume_params`), other keys ignored, a missing one at its default.
+        A value of another type than its field's is an error, not a conversion (bool("false") is
+        True)."""
+        picked = {}
+        for f in fields(cls):
+            if f.name not in params:
+                continue
+            value, kind = params[f.name], type(getattr(cls, f.name))
+            if type(value) is not kind:
+                raise TypeError(f"{cls.__name__}.{f.name} takes a {kind.__name__}, not {value!r}")
+            picked[f.name] = value
+        return cls(**picked)
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,14 @@ def test_a_feed_without_a_file_gives_its_topics() -> None:
     assert (feed.topics, feed.dlq) == (r"bench\.t", "bench.dlq")
 
 
-def test_volumes_from_a_runs_params_keep_known_keys_in_their_types() -> None:
-    asked = {"clients": "7", "prices": 0, "announce": False, "source_database": "scratch"}
+def test_volumes_from_a_runs_params_keep_known_keys_and_refuse_other_types() -> None:
+    asked = {"clients": 7, "prices": False, "announce": False, "source_database": "scratch"}
     assert BankVolumes.from_params(asked) == BankVolumes(clients=7, prices=False)
     assert MongoVolumes.from_params({}) == MongoVolumes()
+    with pytest.raises(TypeError, match="prices takes a bool"):
+        BankVolumes.from_params({"prices": "false"})
+    with pytest.raises(TypeError, match="clients takes a int"):
+        BankVolumes.from_params({"clients": True})
 
 
 def test_a_dags_params_are_the_volumes_fields() -> None:

@@ -4,7 +4,7 @@ Setup (run by `./start.sh` once the platform is healthy, idempotent): create the
 the CDC watermark tables, apply every connector in `kafka_connect/connectors/` (create-or-update,
 wait RUNNING). The DAG `mysql_ingestion_pipeline` calls the task functions below; the DAG file
 only wires them, and imports this module at parse time for its id and tables: its clients are
-imported inside the functions (tests/unit/bank/test_dag.py checks nothing heavy comes along).
+imported inside the functions (tests/unit/platform/test_dags.py checks nothing heavy comes along).
 
 How the DAG knows the lake holds the source's rows (no sleeps):
 1. `generate` writes the rows, then `mark_source` records MariaDB's `@@gtid_binlog_pos` and commits

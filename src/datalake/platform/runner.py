@@ -284,15 +284,15 @@ def down() -> None:
     order = _with_dependencies([s.name for s in registry], {s.name: s for s in registry})
     running = supervisor.states()
     processes = process_trees([supervisor.pid(n) for n, state in running.items() if state in RUNNING_STATES])
-    session = supervisor.session()
+    leader = supervisor.session()
     # Anything else under the supervisor (pipelines) goes first.
     for name in [n for n in running if n not in order] + order[::-1]:
         if running.get(name) in RUNNING_STATES:
             supervisor.stop(name)
     supervisor.shutdown()
-    if session is not None:  # orphans of programs killed earlier: in no tree or group above
+    if leader is not None:  # orphans of programs killed earlier: in no tree or group above
         taken = {p.pid for p in processes}
-        processes += [p for p in session_members(session) if p.pid not in taken]
+        processes += [p for p in session_members(leader) if p.pid not in taken]
     if leftovers := reap(processes):
         print(
             f"stopped {len(leftovers)} process(es) the services left behind: {', '.join(sorted(set(leftovers)))}"

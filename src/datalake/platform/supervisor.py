@@ -163,14 +163,14 @@ class Supervisor:
             if "NOT_RUNNING" not in fault.faultString:
                 raise
 
-    def session(self) -> int | None:
-        """supervisord's session id when it leads a session of its own (it daemonizes with
-        setsid, and its programs stay in that session); None otherwise, e.g. under `-n`, where
-        the session would be the caller's terminal."""
+    def session(self) -> psutil.Process | None:
+        """supervisord itself when it leads a session of its own (it daemonizes with setsid, and
+        its programs stay in that session; the session's id is its pid); None otherwise, e.g.
+        under `-n`, where the session would be the caller's terminal."""
         pid = int(self._proxy().getPID())
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, psutil.Error):
             if os.getsid(pid) == pid:
-                return pid
+                return psutil.Process(pid)
         return None
 
     def shutdown(self) -> None:
@@ -209,10 +209,15 @@ def process_trees(pids: list[int]) -> list[psutil.Process]:
     return list(found.values())
 
 
-def session_members(session: int) -> list[psutil.Process]:
-    """Every process of `session` but this one. After supervisord has exited, what is left of its
-    session is left over: an orphan whose parent and group leader were killed (an Airflow
-    LocalExecutor worker after `kill -9` of its scheduler) is still in it, and nothing else finds it."""
+def session_members(leader: psutil.Process) -> list[psutil.Process]:
+    """Every process of the session `leader` led (its id is the leader's pid), but this one. After
+    supervisord has exited, what is left of its session is left over: an orphan whose parent and
+    group leader were killed (an Airflow LocalExecutor worker after `kill -9` of its scheduler) is
+    still in it, and nothing else finds it. If the leader's pid now belongs to another process,
+    the id may lead another session: nothing is taken."""
+    session = leader.pid
+    if psutil.pid_exists(session) and not leader.is_running():  # is_running checks the start time
+        return []
     members = []
     for process in psutil.process_iter():
         with contextlib.suppress(psutil.Error, OSError):

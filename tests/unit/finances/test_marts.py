@@ -122,6 +122,14 @@ def test_value_outlier_uses_the_clients_own_history(spark: SparkSession) -> None
     }
 
 
+def test_value_outlier_skips_a_history_whose_mad_is_zero(spark: SparkSession) -> None:
+    """Six equal past values: MAD 0, no robust z. The rule gives no score (try_divide's null),
+    neither a flag nor Spark's division-by-zero error under ANSI mode."""
+    history = [(1, "atm", "saque", 100, True, _at(10, day=DAY - timedelta(days=d))) for d in range(1, 7)]
+    today = [(1, "atm", "saque", 5_000, True, _at(9))]
+    assert marts.value_outliers(_ops(spark, history + today), DAY, Thresholds()).count() == 0
+
+
 def test_value_outlier_compares_an_operation_with_its_own_kind(spark: SparkSession) -> None:
     small = [(1, "atm", "saque", 100 + d, True, _at(10, day=DAY - timedelta(days=d))) for d in range(1, 8)]
     large = [

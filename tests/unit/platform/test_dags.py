@@ -11,7 +11,17 @@ import pytest
 from datalake.settings import REPO_ROOT
 
 DAGS = REPO_ROOT / "dags"
-HEAVY = ("pyspark", "pandas", "confluent_kafka", "pymysql", "pymongo", "pyhive", "faker", "yahooquery")
+HEAVY = (
+    "pyspark",
+    "pandas",
+    "confluent_kafka",
+    "pymysql",
+    "pymongo",
+    "bson",
+    "pyhive",
+    "faker",
+    "yahooquery",
+)
 
 
 @pytest.fixture(scope="module")

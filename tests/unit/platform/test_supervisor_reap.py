@@ -15,6 +15,7 @@ import textwrap
 import time
 
 import psutil
+import pytest
 
 from datalake.platform.supervisor import process_trees, reap, session_members
 
@@ -95,9 +96,10 @@ def test_an_orphan_of_a_killed_program_is_found_by_its_session_after_the_stop() 
         [sys.executable, "-c", LEADER], stdout=subprocess.PIPE, text=True, start_new_session=True
     )
     orphan_pid = int(leader.stdout.readline())  # type: ignore[union-attr]
+    leader_process = psutil.Process(leader.pid)  # taken while it runs, as the stop does
     try:
         leader.wait(timeout=10)
-        members = session_members(leader.pid)  # the session keeps its leader's id
+        members = session_members(leader_process)  # the session keeps its leader's id
         assert [p.pid for p in members] == [orphan_pid]
         assert all(os.getsid(p.pid) != os.getsid(0) for p in members)
 
@@ -112,3 +114,11 @@ def _alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_a_session_id_whose_leader_pid_was_reused_is_not_swept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pid exists, but not as the leader the stop saw (another start time): the id may lead
+    another session now, and nothing of it is taken."""
+    me = psutil.Process(os.getpid())
+    monkeypatch.setattr(me, "is_running", lambda: False)
+    assert session_members(me) == []

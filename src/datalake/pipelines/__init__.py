@@ -7,7 +7,7 @@ pipeline means adding a module here and listing it in `registry()`; the runner d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from datalake.platform.launch import Context
@@ -23,12 +23,14 @@ class Pipeline:
     connectors: tuple[str, ...] = ()  # kafka_connect/connectors/<name>.json its setup applies
 
 
-def apply_connectors(pipeline: str, names: Sequence[str], timeout_s: float = 180.0) -> None:
-    """Create or update a pipeline's connectors from their files, waiting until each is RUNNING."""
+def apply_connectors(pipeline: Pipeline, timeout_s: float = 180.0) -> None:
+    """Create or update the pipeline's `connectors` from their files, waiting until each is RUNNING."""
     from datalake.connect.client import ConnectClient
 
-    for result in ConnectClient().apply_all(names=names, timeout_s=timeout_s):
-        print(f"  {pipeline}: connector {result.name} {'created' if result.created else 'updated'}, RUNNING")
+    for result in ConnectClient().apply_all(names=pipeline.connectors, timeout_s=timeout_s):
+        print(
+            f"  {pipeline.name}: connector {result.name} {'created' if result.created else 'updated'}, RUNNING"
+        )
 
 
 def registry() -> list[Pipeline]:

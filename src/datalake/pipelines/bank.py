@@ -70,7 +70,7 @@ def ensure_sources() -> None:
 def setup(ctx: Context | None = None) -> None:
     del ctx
     ensure_sources()
-    apply_connectors("bank", CONNECTORS)
+    apply_connectors(PIPELINE)
 
 
 # ---- DAG tasks ------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def setup(ctx: Context | None = None) -> None:
 
     del ctx
     ensure_topic(get_settings().kafka_bootstrap)
-    apply_connectors("channels", CONNECTORS)
+    apply_connectors(PIPELINE)
 
 
 # ---- DAG tasks ------------------------------------------------------------------------------------

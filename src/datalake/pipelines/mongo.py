@@ -65,7 +65,7 @@ def ensure_collections() -> None:
 def setup(ctx: Context | None = None) -> None:
     del ctx
     ensure_collections()
-    apply_connectors("mongo", CONNECTORS)
+    apply_connectors(PIPELINE)
 
 
 # ---- DAG tasks ------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Curated tables as external Parquet tables of the shared metastore: created once, replaced whole.
+"""Curated tables as external tables of the shared metastore: created once, checked for drift.
 
-Shared by the jobs that rebuild a table's current state on every run (the bank's CDC curation, the
-Mongo jobs): `ensure_table` creates the database and the table where the lake keeps it and refuses
-a table whose columns drifted from the job's schema; `write_table` replaces its content.
+`ensure_table` creates the database and the table where the lake keeps it and refuses a table whose
+columns drifted from the job's schema. `write_table` replaces a Parquet table's content: the jobs
+that rebuild a table's current state on every run (the Nubank collections) use it; the CDC-fed
+tables are Delta tables that a change log is applied to (`change_log.py`).
 """
 
 from __future__ import annotations
@@ -65,15 +66,16 @@ def _ddl_columns(spec: CuratedTable) -> str:
     return ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in spec.curated_schema.fields)
 
 
-def ensure_table(spark: SparkSession, spec: CuratedTable, location: str) -> None:
-    """Create the database and the external Parquet table if missing; fail on schema drift."""
+def ensure_table(spark: SparkSession, spec: CuratedTable, location: str, using: str = "parquet") -> None:
+    """Create the database and the external table (`using`: Parquet, or Delta for the CDC-fed
+    tables, `change_log.py`) if missing; fail on schema drift."""
     db_location = posixpath.dirname(location.rstrip("/"))
     if not spark.catalog.databaseExists(spec.database):  # (IF NOT EXISTS alone logs a stack trace)
         spark.sql(f"CREATE DATABASE IF NOT EXISTS `{spec.database}` LOCATION '{db_location}'")
     partitioned = f"PARTITIONED BY ({', '.join(spec.partition_cols)})" if spec.partition_cols else ""
     spark.sql(
         f"CREATE TABLE IF NOT EXISTS {spec.qualified_name} ({_ddl_columns(spec)}) "
-        f"USING parquet {partitioned} LOCATION '{location}'"
+        f"USING {using} {partitioned} LOCATION '{location}'"
     )
     existing = [(f.name, f.dataType.simpleString()) for f in spark.table(spec.qualified_name).schema]
     expected = [(f.name, f.dataType.simpleString()) for f in spec.curated_schema]

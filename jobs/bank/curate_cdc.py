@@ -3,31 +3,38 @@
 One job for the four MariaDB tables: `santander.{clients,employees,operations}` ->
 `financas.{clients,employees,operations}` and `stock_market.ibovespa` -> `stock_market.ibovespa`.
 
-    spark-submit jobs/bank/curate_cdc.py --table all --run-date 2024-05-01
+    spark-submit jobs/bank/curate_cdc.py --table all --run-date 2024-05-01 [--full-refresh]
+
+The curated tables are Delta tables that each run brings up to date with the change log's new
+lines only (`jobs/change_log.py`: the offsets applied are stored in the commit that applied them);
+`--full-refresh`, a table without those offsets, or a Parquet table of an earlier release rebuilds
+the table from the whole change log instead. Both give the same table.
 
 Steps per table:
-1. `read_raw`: the JSON Lines the lake sink landed under `<raw-root>/<topic>/dt=*/`, each parsed
+1. `read_raw`: the JSON Lines the lake sink landed under `<raw-root>/<topic>/dt=*/` (only the files
+   past the table's applied offsets, when it has them), each parsed
    with the table's explicit schema; `classify` tells change events from tombstones (dropped) and
    from poison: a line that is not JSON, not a raw line, or a valid JSON that is no Debezium
    envelope (unknown op, no row image) goes to `financas.cdc_quarantine` with the reason and its
    text, and the run goes on. A row image with a column the contract does not know (a column added
    at the source) fails the run naming the column, before anything is written (docs/reliability.md).
-2. `latest_state`: replay the change log. Events of one key are ordered by Kafka (partition,
+2. `latest_changes`: replay the change log. Events of one key are ordered by Kafka (partition,
    offset), which within a topic partition is the binlog order; the last one wins; a key whose last
    event is a delete ('d') disappears; snapshot reads ('r') count as inserts.
 3. `project`: each column declared in `datalake/contracts/bank_tables.py` in its curated type
    (decimal strings -> DecimalType, days -> DateType, epoch millis -> TimestampType, all UTC, 0/1 ->
    boolean) and PII removal.
-4. `write_table` (jobs/hive_tables.py): full overwrite of the external Parquet table.
+4. `change_log.merge_changes` (the last change per key: delete, update or insert) or, for a full
+   refresh, `change_log.replace_all` (overwrite with the current state).
 
 PII (BRIEF §4.2: "names, CPFs, addresses stay in the raw zone"): curated rows keep a salted
 `cpf_hash = sha2(salt || digits(cpf), 256)` and drop `cpf`, `address` **and** `nome`. Joining
 across tables (clients <-> operations) works on `id`/`client_id` or on `cpf_hash`.
 
-`--run-date` is the orchestrator's logical date: it is written as `ingest_date`, never `now()`.
-Since every run recomputes the whole current state, re-running a date leaves the table unchanged.
+`--run-date` is the orchestrator's logical date: it is written as `ingest_date` (the run that last
+wrote the row), never `now()`. Re-running a date applies nothing new, so it leaves the table unchanged.
 
-One file (~330 lines) for the job's four steps above, in that order: the classification and the
+One file (~370 lines) for the job's four steps above, in that order: the classification and the
 quarantine it feeds are read together; the schemas are `schemas.py`, the columns the contract's.
 """
 
@@ -40,8 +47,9 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple, cast
 
+from datalake.jobs import change_log
 from datalake.jobs.bank.schemas import CDC_QUARANTINE, TABLES, TableSpec, curated_type
-from datalake.jobs.hive_tables import Table, union_all, write_table
+from datalake.jobs.hive_tables import Table
 from pyspark.sql import Column, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, DecimalType, StructType, TimestampType
@@ -60,21 +68,30 @@ class CurateError(RuntimeError):
 
 
 # ---- extract ----------------------------------------------------------------------------------------
-def read_raw(spark: SparkSession, path: str, spec: TableSpec) -> DataFrame:
-    """Every raw line of one topic: the fields of `spec.raw_schema` (all null for a line that is
-    not JSON of that shape), `_text` (the line) and `_file` (where it is).
+def read_raw(
+    spark: SparkSession, path: str, spec: TableSpec, marks: change_log.Marks | None = None
+) -> DataFrame:
+    """The raw lines of one topic past `marks` (all of them without): the fields of
+    `spec.raw_schema` (all null for a line that is not JSON of that shape), `_text` (the line),
+    `_file` (where it is) and the file's coordinates (`change_log.file_coordinates`).
 
-    Reads every `*.jsonl` below `path` (the `dt=YYYY-MM-DD` folders included); files whose name starts
+    Reads the `*.jsonl` below `path` (the `dt=YYYY-MM-DD` folders included); files whose name starts
     with `.` or `_` are the sink's in-progress files and are skipped by Spark's file listing.
     """
     lines = (
         spark.read.option("recursiveFileLookup", "true")
         .option("pathGlobFilter", "*.jsonl")
         .text(path)
-        .select(F.col("value").alias("_text"), F.col("_metadata.file_path").alias("_file"))
+        .where(change_log.unread_files(marks))
+        .select(
+            F.col("value").alias("_text"),
+            F.col("_metadata.file_path").alias("_file"),
+            *change_log.file_coordinates(),
+        )
     )
     parsed = F.from_json("_text", spec.raw_schema)
-    return lines.select(*[parsed[f.name].alias(f.name) for f in spec.raw_schema.fields], "_text", "_file")
+    fields = [parsed[f.name].alias(f.name) for f in spec.raw_schema.fields]
+    return change_log.unapplied(lines.select(*fields, *lines.columns), marks)
 
 
 def classify(lines: DataFrame, row_fields: Sequence[str]) -> DataFrame:
@@ -113,7 +130,7 @@ def classify(lines: DataFrame, row_fields: Sequence[str]) -> DataFrame:
 def change_events(classified: DataFrame) -> DataFrame:
     """The change events of `classify`'s lines: no tombstones, no poison."""
     return classified.where(F.col("_poison").isNull() & F.col("value").isNotNull()).drop(
-        "_poison", "_new_columns", "_text", "_file"
+        "_poison", "_new_columns", "_text", "_file", *change_log.FILE_COORDINATES
     )
 
 
@@ -148,15 +165,15 @@ def check_drift(classified: DataFrame, spec: TableSpec) -> None:
 
 
 # ---- transform --------------------------------------------------------------------------------------
-def latest_state(raw: DataFrame, key_cols: Sequence[str]) -> DataFrame:
-    """The current state of the source table, from its change log.
+def latest_changes(raw: DataFrame, key_cols: Sequence[str]) -> DataFrame:
+    """The last change of each key in a change log (or a part of it).
 
     Args:
         raw: raw lines (`read_raw`), tombstones already removed.
         key_cols: the primary key columns of the row image.
 
     Returns:
-        One row per live key: the row image fields plus `cdc_op` and `cdc_ts_ms` (the source commit
+        One row per key: the row image fields plus `cdc_op` and `cdc_ts_ms` (the source commit
         time of the winning event). The row image is `after` for c/r/u and `before` for d.
     """
     op = F.col("value.op")
@@ -179,9 +196,15 @@ def latest_state(raw: DataFrame, key_cols: Sequence[str]) -> DataFrame:
     last_first = Window.partitionBy(*key_cols).orderBy(F.desc("_partition"), F.desc("_offset"))
     return (
         flat.withColumn("_rank", F.row_number().over(last_first))
-        .where((F.col("_rank") == 1) & (F.col("cdc_op") != "d"))
+        .where(F.col("_rank") == 1)
         .drop("_rank", "_partition", "_offset")
     )
+
+
+def latest_state(raw: DataFrame, key_cols: Sequence[str]) -> DataFrame:
+    """The current state of the source table from its whole change log: `latest_changes` without
+    the keys whose last event is a delete."""
+    return latest_changes(raw, key_cols).where(F.col("cdc_op") != "d")
 
 
 def cpf_hash(cpf: Column, salt: str) -> Column:
@@ -247,41 +270,70 @@ def project(state: DataFrame, spec: TableSpec, salt: str, run_date: date) -> Dat
     return state.select(*columns, *_lineage(run_date), *partitions)
 
 
+def _curated_columns(spec: TableSpec) -> list[Column]:
+    return [F.col(f.name).cast(f.dataType) for f in spec.curated_schema.fields]
+
+
 def curate(raw: DataFrame, spec: TableSpec, salt: str, run_date: date) -> DataFrame:
-    """Raw change log -> curated rows, in the curated schema's column order."""
-    state = latest_state(raw, spec.key_cols)
-    curated = project(state, spec, salt, run_date)
-    return curated.select(*[F.col(f.name).cast(f.dataType) for f in spec.curated_schema.fields])
+    """Whole raw change log -> curated rows, in the curated schema's column order (full refresh)."""
+    return project(latest_state(raw, spec.key_cols), spec, salt, run_date).select(*_curated_columns(spec))
+
+
+def curate_changes(raw: DataFrame, spec: TableSpec, salt: str, run_date: date) -> DataFrame:
+    """New raw change-log lines -> one curated row per key changed, with `change_log.DELETE` true
+    when the key's last change removes it (the row is then its last image, for the key)."""
+    changes = project(latest_changes(raw, spec.key_cols), spec, salt, run_date)
+    return changes.select(*_curated_columns(spec), (F.col("cdc_op") == "d").alias(change_log.DELETE))
 
 
 # ---- job --------------------------------------------------------------------------------------------
+QUARANTINE = Table("financas", "cdc_quarantine", CDC_QUARANTINE)
+QUARANTINE_KEYS = ("topic", "partition", "offset", "line")
+
+
 class TableRun(NamedTuple):
-    events_in: int
+    events_in: int  # the change events read (the new ones, unless the table was rebuilt)
     rows_out: int
-    poison: DataFrame  # the quarantine rows of the topic, cached
+    quarantined: int  # the poison lines among the lines read
+    rebuilt: bool
 
 
 def run_table(
-    spark: SparkSession, spec: TableSpec, raw_path: str, location: str, salt: str, run_date: date
+    spark: SparkSession,
+    spec: TableSpec,
+    raw_path: str,
+    location: str,
+    salt: str,
+    run_date: date,
+    *,
+    quarantine: tuple[Table, str],
+    full_refresh: bool = False,
 ) -> TableRun:
-    """Curate one table end to end."""
-    classified = classify(read_raw(spark, raw_path, spec), spec.row_fields).cache()
+    """Curate one table: apply its new change-log lines, or rebuild it (`full_refresh`, or no
+    applied offsets yet). The poison goes to the quarantine first, so a run that dies after the
+    table's commit has lost none (the quarantine adds a line once)."""
+    marks = None if full_refresh else change_log.applied(spark, spec.qualified_name)
+    classified = classify(read_raw(spark, raw_path, spec, marks), spec.row_fields).cache()
     try:
         check_drift(classified, spec)
+        new_marks = change_log.read_marks(classified, marks)
         events = change_events(classified)
-        rows_in = events.count()
-        write_table(spark, curate(events, spec, salt, run_date), spec, location)
-        bad = poison(classified, run_date).cache()
+        events_in = events.count()
+        bad = poison(classified, run_date)
         quarantined = bad.count()
+        if quarantined:
+            change_log.add_new(spark, bad, *quarantine, QUARANTINE_KEYS)
+        if marks is None or events_in:
+            rows = (curate if marks is None else curate_changes)(events, spec, salt, run_date)
+            change_log.apply(spark, rows, spec, location, spec.key_cols, new_marks, rebuild=marks is None)
     finally:
         classified.unpersist()
     rows_out = spark.table(spec.qualified_name).count()
-    print(
-        f"[curate_cdc] {spec.topic} -> {spec.qualified_name}: events_in={rows_in} rows_out={rows_out} "
-        f"quarantined={quarantined}",
-        flush=True,
+    counts = {"events_in": events_in, "rows_out": rows_out, "quarantined": quarantined}
+    change_log.report(
+        "curate_cdc", spec.topic, spec.qualified_name, new_marks, rebuilt=marks is None, **counts
     )
-    return TableRun(rows_in, rows_out, bad)
+    return TableRun(events_in, rows_out, quarantined, marks is None)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -291,6 +343,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--table", choices=[*TABLES, "all"], default="all")
     parser.add_argument("--run-date", type=date.fromisoformat, required=True, help="logical date, YYYY-MM-DD")
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the table(s) from the whole change log instead of applying the new lines",
+    )
     parser.add_argument(
         "--raw-root",
         default=posixpath.dirname(lake.raw("kafka", "_")),
@@ -319,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"curate_cdc_{args.table}",
         **{"spark.sql.session.timeZone": "UTC", "spark.sql.sources.partitionOverwriteMode": "static"},
     )
-    runs = [
+    for spec in specs:
         run_table(
             spark,
             spec,
@@ -327,17 +384,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             location=f"{args.curated_root.rstrip('/')}/{spec.database}/{spec.table}",
             salt=salt,
             run_date=args.run_date,
-        )
-        for spec in specs
-    ]
-    # The quarantine holds the current poison of every topic: only a full run replaces it.
-    if args.table == "all":
-        table = Table("financas", "cdc_quarantine", CDC_QUARANTINE)
-        write_table(
-            spark,
-            union_all([run.poison for run in runs]),
-            table,
-            f"{args.quarantine_root.rstrip('/')}/financas/cdc_quarantine",
+            quarantine=(
+                QUARANTINE,
+                f"{args.quarantine_root.rstrip('/')}/{QUARANTINE.database}/{QUARANTINE.table}",
+            ),
+            full_refresh=args.full_refresh,
         )
     return 0
 

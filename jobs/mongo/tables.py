@@ -1,8 +1,10 @@
-"""Writing a Mongo job's tables: each collection's curated table, then one quarantine for all.
+"""Writing the tables of a Mongo job that rebuilds them whole: each collection's curated table,
+then one quarantine for all.
 
-Shared by `curate_nubank` and `curate_marketing`, which differ in how they read a collection, check
-what they read (`check`: the one pass over the source, cached) and split the checked rows into
-(curated rows, quarantined documents).
+`curate_nubank` reads the collections' current state, so it replaces its Parquet tables on each
+run; `curate_marketing` applies a change log to Delta tables instead (`jobs/change_log.py`). The
+callables say how a collection is read, checked (`check`: the one pass over the source, cached) and
+split into (curated rows, quarantined documents).
 """
 
 from __future__ import annotations

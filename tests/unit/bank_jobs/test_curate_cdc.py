@@ -301,39 +301,6 @@ def operations_spec(spark: SparkSession, tmp_path: Path):
     spark.sql(f"DROP DATABASE IF EXISTS {spec.database} CASCADE")
 
 
-def test_write_is_a_full_idempotent_overwrite(spark: SparkSession, tmp_path: Path, operations_spec) -> None:
-    spec, location = operations_spec
-    day1 = int(datetime(2024, 5, 1, 12, tzinfo=UTC).timestamp() * 1000)
-    day2 = day1 + 86_400_000
-    lines = [
-        event(OPERATIONS, 0, "c", after=operation(1, day1)),
-        event(OPERATIONS, 1, "c", after=operation(2, day2)),
-    ]
-    raw_dir = land(tmp_path / "raw", OPERATIONS, lines)
-
-    def run() -> tuple[int, int]:
-        events_in, rows_out, _ = job.run_table(spark, spec, str(raw_dir), location, SALT, RUN_DATE)
-        return events_in, rows_out
-
-    assert run() == (2, 2)
-    first = spark.table(spec.qualified_name)
-    first_rows = first.collect()
-    assert run() == (2, 2)  # same date again: same table, no duplicates
-    assertDataFrameEqual(spark.table(spec.qualified_name), first_rows)
-    partitions = {r[0] for r in spark.sql(f"SHOW PARTITIONS {spec.qualified_name}").collect()}
-    assert partitions == {"op_date=2024-05-01", "op_date=2024-05-02"}
-
-    # Deleting every operation of day 2 must empty that partition, not leave stale rows behind.
-    land(
-        tmp_path / "raw", OPERATIONS, [event(OPERATIONS, 2, "d", before=operation(2, day2))], day="2024-05-03"
-    )
-    assert run() == (3, 1)
-    assert [r["id"] for r in spark.table(spec.qualified_name).collect()] == [1]
-    partitions = {r[0] for r in spark.sql(f"SHOW PARTITIONS {spec.qualified_name}").collect()}
-    assert partitions == {"op_date=2024-05-01"}
-    assert not (Path(location) / "op_date=2024-05-02").exists()
-
-
 def test_existing_table_with_other_schema_is_refused(
     spark: SparkSession, tmp_path: Path, operations_spec
 ) -> None:

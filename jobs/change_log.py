@@ -17,9 +17,21 @@ whole change log by one overwrite, which stores the marks too. Both give the sam
 (tests/integration/test_incremental_cdc.py); the cost of a run grows with the new changes and the
 size of the keys it touches, no longer with the history (docs/benchmarks.md).
 
-Only the table's own commits carry marks; OPTIMIZE, VACUUM and the like do not, and are skipped
-when the marks are read. A retried run after its MERGE committed reads the new marks and finds
-nothing to apply; one that died before applies everything again.
+Only the table's own commits carry marks. Reading them, commits that leave the rows as they were
+(OPTIMIZE, VACUUM, property changes) are passed over; any other commit without marks (a RESTORE, a
+hand-made DELETE) means the marks no longer describe the rows, and the table is rebuilt. So is a
+quiet table whose marked commit has left the history Delta keeps (30 days of log by default). A
+retried run after its MERGE committed reads the new marks and finds nothing to apply; one that
+died before applies everything again.
+
+Not covered: a file listing that misses a file while it sees a later one of the same partition.
+The marks move to the end of the files read, so that file would be passed over for good. The sink
+commits a partition's files one after the other, in offset order, at most every few seconds; a
+listing could only miss one that way across two `dt=` folders listed around a day's rollover, a
+window of milliseconds. `compact_raw` replaces files of closed days only (the day before yesterday
+and older), so only a run catching up on such a day while it is compacted is exposed to it. Gaps
+cannot be refused instead: a record the sink sent to its dead-letter topic leaves one. A
+`--full-refresh` repairs such a table.
 
 Quarantine rows (lines that cannot be applied) are *added* to their table, once per (topic,
 partition, offset, line): a line read again (a retry, a merged file, a full refresh) is not added
@@ -31,10 +43,10 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
-from datalake.jobs.hive_tables import CuratedTable, ensure_table
+from datalake.jobs.hive_tables import CuratedTable, SchemaDrift, ensure_table
 from datalake.jobs.platform.compact_raw import COMMITTED
 from pyspark.sql import Column
 from pyspark.sql import functions as F
@@ -118,37 +130,79 @@ def _provider(spark: SparkSession, table: str) -> str:
     return next((str(r[1]).lower() for r in rows if r[0] == "Provider"), "")
 
 
-def applied(spark: SparkSession, table: str) -> Marks | None:
-    """The marks of the table's last change-log commit; None when there are none (no table, not a
-    Delta table, or never curated with marks): the caller rebuilds it."""
-    if not spark.catalog.tableExists(table) or _provider(spark, table) != "delta":
-        return None
-    history = (
-        spark.sql(f"DESCRIBE HISTORY {table}")
-        .where(F.col("userMetadata").isNotNull())
-        .orderBy(F.desc("version"))
-        .select("userMetadata")
-        .collect()
-    )
-    for (text,) in history:
-        try:
-            found = json.loads(text)
-        except ValueError:
-            continue
-        if isinstance(found, dict) and MARKS_KEY in found:
-            return {int(p): int(o) for p, o in found[MARKS_KEY].items()}
+# Commits that leave the table's rows as they were: the marks of an earlier commit still hold.
+SAME_ROWS = frozenset(
+    {
+        "OPTIMIZE",
+        "VACUUM START",
+        "VACUUM END",
+        "REORG",
+        "SET TBLPROPERTIES",
+        "UNSET TBLPROPERTIES",
+        "UPGRADE PROTOCOL",
+        "ADD CONSTRAINT",
+        "DROP CONSTRAINT",
+    }
+)
+
+
+def marks_in(history: Sequence[tuple[str, str | None]]) -> Marks | None:
+    """The marks that hold for a table, from its history newest first as (operation, userMetadata):
+    those of the newest commit that stored any, unless a commit after it changed the rows without
+    storing marks (a RESTORE, a hand-made DELETE or UPDATE, a conversion): then None."""
+    for operation, metadata in history:
+        found = _parse_marks(metadata)
+        if found is not None:
+            return found
+        if operation not in SAME_ROWS:
+            return None
     return None
 
 
+def _parse_marks(metadata: str | None) -> Marks | None:
+    try:
+        found = json.loads(metadata or "")
+    except ValueError:
+        return None
+    if isinstance(found, dict) and isinstance(found.get(MARKS_KEY), dict):
+        return {int(p): int(o) for p, o in found[MARKS_KEY].items()}
+    return None
+
+
+def applied(spark: SparkSession, table: str) -> Marks | None:
+    """The marks the table's rows hold (`marks_in`); None when there are none (no table, not a
+    Delta table, never curated with marks, or changed since by something else): the caller rebuilds."""
+    if not spark.catalog.tableExists(table) or _provider(spark, table) != "delta":
+        return None
+    history = (
+        spark.sql(f"DESCRIBE HISTORY {table}").orderBy(F.desc("version")).select("operation", "userMetadata")
+    )
+    marks = marks_in([(r[0], r[1]) for r in history.collect()])
+    if marks is None:
+        print(
+            f"[change_log] {table}: no offsets hold for its rows (see its history): rebuilding it", flush=True
+        )
+    return marks
+
+
 @contextmanager
-def committing(spark: SparkSession, marks: Mapping[int, int]) -> Iterator[None]:
-    """Every Delta commit of the block carries `marks` (then the session's setting is cleared, so
-    no other commit claims them)."""
-    spark.conf.set(_USER_METADATA, json.dumps({MARKS_KEY: {str(p): o for p, o in sorted(marks.items())}}))
+def _session_conf(spark: SparkSession, key: str, value: str) -> Iterator[None]:
+    """`key` set to `value` for the block, then back to what it was."""
+    before = spark.conf.get(key, None)
+    spark.conf.set(key, value)
     try:
         yield
     finally:
-        spark.conf.unset(_USER_METADATA)
+        if before is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, before)
+
+
+def committing(spark: SparkSession, marks: Mapping[int, int]) -> AbstractContextManager[None]:
+    """Every Delta commit of the block carries `marks` (and no commit after it)."""
+    text = json.dumps({MARKS_KEY: {str(p): o for p, o in sorted(marks.items())}})
+    return _session_conf(spark, _USER_METADATA, text)
 
 
 def ensure_delta_table(spark: SparkSession, spec: CuratedTable, location: str) -> None:
@@ -159,6 +213,11 @@ def ensure_delta_table(spark: SparkSession, spec: CuratedTable, location: str) -
         print(f"[change_log] converting {spec.qualified_name} from Parquet to Delta", flush=True)
         spark.sql(f"CONVERT TO DELTA {spec.qualified_name}")
     ensure_table(spark, spec, location, using="delta")
+    provider = _provider(spark, spec.qualified_name)
+    if provider != "delta":
+        raise SchemaDrift(
+            f"{spec.qualified_name} is a {provider} table, not Delta: drop it (its data is derived) and run again"
+        )
     # Deletion vectors: a MERGE marks the rows it replaces in a small file instead of rewriting
     # every data file that holds one, so its cost follows the changes, not the table's size.
     shown = spark.sql(f"SHOW TBLPROPERTIES {spec.qualified_name} ('{_DELETION_VECTORS}')").collect()
@@ -224,11 +283,10 @@ def replace_all(
     """Overwrite the table with `rows` (the whole current state, in the table's column order) and
     store `marks`: the full refresh."""
     ensure_delta_table(spark, spec, location)
-    # Static: every partition not in `rows` goes too (a day whose rows were all deleted).
-    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "static")
     # One file per partition (one for an unpartitioned table), as `hive_tables.write_table` writes.
     out = rows.repartition(*spec.partition_cols) if spec.partition_cols else rows.coalesce(1)
-    with committing(spark, marks):
+    # Static: every partition not in `rows` goes too (a day whose rows were all deleted).
+    with _session_conf(spark, "spark.sql.sources.partitionOverwriteMode", "static"), committing(spark, marks):
         out.write.insertInto(spec.qualified_name, overwrite=True)
 
 

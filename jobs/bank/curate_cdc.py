@@ -32,7 +32,8 @@ PII (BRIEF §4.2: "names, CPFs, addresses stay in the raw zone"): curated rows k
 across tables (clients <-> operations) works on `id`/`client_id` or on `cpf_hash`.
 
 `--run-date` is the orchestrator's logical date: it is written as `ingest_date` (the run that last
-wrote the row), never `now()`. Re-running a date applies nothing new, so it leaves the table unchanged.
+wrote the row), never `now()`. Re-running a date applies only what landed since (nothing twice), so
+with nothing new it leaves the table unchanged.
 
 One file (~370 lines) for the job's four steps above, in that order: the classification and the
 quarantine it feeds are read together; the schemas are `schemas.py`, the columns the contract's.

@@ -13,8 +13,8 @@ go to `marketing.quarantine` with the reason, and the run goes on.
 The tables are Delta tables that each run brings up to date with the change log's new lines
 (`jobs/change_log.py`, the same as the bank's CDC): per `_id` the last new event upserts the row,
 or removes it when it is a delete or a broken document. `marketing.quarantine` holds each `_id`'s
-current broken document (a document fixed or deleted since leaves it) and every line that is no
-change event, added once. `--full-refresh` (or a table without applied offsets) rebuilds a table
+current broken document (a document fixed or deleted since leaves it) and, added once and with no
+`id`, every line that is no change event. `--full-refresh` (or a table without applied offsets) rebuilds a table
 from the whole change log; both give the same table, and a re-run of a date changes nothing.
 """
 
@@ -130,22 +130,21 @@ def split(evts: DataFrame, spec: CollectionSpec, run_date: date, *, changes: boo
         F.lit(run_date).alias("ingest_date"),
     ).select(*[F.col(f.name).cast(f.dataType) for f in spec.curated_schema.fields])
 
-    def quarantined(rows: DataFrame, reasons: Column) -> DataFrame:
+    def quarantined(rows: DataFrame, key: Column, reasons: Column) -> DataFrame:
         return rows.select(
             "topic",
             "partition",
             "offset",
-            F.col("_key").alias("id"),
+            key.alias("id"),
             reasons.alias("reasons"),
             F.col("_event").alias("event"),
+            F.lit(run_date).alias("ingest_date"),
         )
 
-    documents = quarantined(extjson.invalid(parsed), F.col("_errors")).withColumn(
-        "ingest_date", F.lit(run_date)
-    )
-    lines = quarantined(evts.where(F.col("_bad").isNotNull()), F.array("_bad")).withColumn(
-        "ingest_date", F.lit(run_date)
-    )
+    documents = quarantined(extjson.invalid(parsed), F.col("_key"), F.col("_errors"))
+    # A line that is no change event stays, whatever its key's later events: no id (the event
+    # holds whatever key it has), so the per-id changes of the quarantine never touch it.
+    lines = quarantined(evts.where(F.col("_bad").isNotNull()), F.lit(None).cast("string"), F.array("_bad"))
     gone = last.where(F.col("cdc_op") == "delete").select("topic", "_key")
     cleared = gone.unionByName(good.select("topic", "_key")).withColumnRenamed("_key", "id")
     if changes:

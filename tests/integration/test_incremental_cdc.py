@@ -20,10 +20,11 @@ from urllib.parse import urlparse
 import pytest
 from datalake.jobs.bank import curate_cdc
 from datalake.jobs.bank.schemas import TABLES
-from datalake.jobs.hive_tables import Table
+from datalake.jobs.hive_tables import Table, write_table
 from datalake.jobs.mongo import curate_marketing
 from datalake.jobs.mongo.schemas import MARKETING, MARKETING_QUARANTINE
 from datalake.jobs.platform.compact_raw import committed_name
+from pyspark.sql import functions as F
 
 from datalake.hdfs import webhdfs
 from datalake.settings import get_settings
@@ -152,11 +153,12 @@ def test_bank_tables_applied_batch_by_batch_equal_the_full_rebuild(
     spark: SparkSession, scratch: Scratch
 ) -> None:
     inc, full, qdb = scratch.databases
-    quarantine = Table(qdb, "cdc_quarantine", curate_cdc.CDC_QUARANTINE)
-    q_at = (quarantine, scratch.location(qdb, "cdc_quarantine"))
+    quarantines = {inc: Table(qdb, "cdc_quarantine", curate_cdc.CDC_QUARANTINE)}
+    quarantines[full] = dataclasses.replace(quarantines[inc], database=full)
 
     def run(table: str, database: str, day: date, *, full_refresh: bool = False) -> curate_cdc.TableRun:
         spec = dataclasses.replace(TABLES[table], database=database)
+        quarantine = quarantines[database]
         return curate_cdc.run_table(
             spark,
             spec,
@@ -164,9 +166,19 @@ def test_bank_tables_applied_batch_by_batch_equal_the_full_rebuild(
             scratch.location(database, spec.table),
             SALT,
             day,
-            quarantine=q_at,
+            quarantine=(quarantine, scratch.location(quarantine.database, quarantine.table)),
             full_refresh=full_refresh,
         )
+
+    # An operations table of an earlier release: Parquet, with a row the change log does not have.
+    old = dataclasses.replace(TABLES["operations"], database=inc)
+    stale = spark.createDataFrame([(99,)], "id bigint").select(
+        *[
+            F.col("id") if f.name == "id" else F.lit(None).cast(f.dataType).alias(f.name)
+            for f in old.curated_schema
+        ]
+    )
+    write_table(spark, stale.withColumn("op_date", F.lit(DAYS[0])), old, scratch.location(inc, "operations"))
 
     batches = _bank_batches(scratch)
     runs: dict[str, list[curate_cdc.TableRun]] = {"operations": [], "clients": []}
@@ -182,7 +194,7 @@ def test_bank_tables_applied_batch_by_batch_equal_the_full_rebuild(
             days = spark.table(f"{inc}.operations").select("op_date").distinct().collect()
             assert sorted(r[0] for r in days) == [DAYS[0], DAYS[2]]
 
-    # The first run rebuilt (no table yet); the next ones read only their own batch.
+    # The first run rebuilt (a Parquet table converted, no table); the next ones read their own batch.
     assert [(r.rebuilt, r.events_in, r.quarantined) for r in runs["operations"]] == [
         (True, 3, 0),
         (False, 4, 1),
@@ -207,9 +219,20 @@ def test_bank_tables_applied_batch_by_batch_equal_the_full_rebuild(
     assert ops[1]["op_date"] == date(2024, 5, 3) and str(ops[1]["valor"]) == "10.00"
     assert ops[1]["ingest_date"] == DAYS[1] and ops[5]["ingest_date"] == DAYS[2]
     assert ops[4]["success"] is False
-    # The poison line is quarantined once, although the merged file holds it too and two runs read it.
-    poison = spark.table(quarantine.qualified_name).collect()
-    assert [(r["topic"], r["offset"], r["reason"]) for r in poison] == [(OPS, 6, "unknown op x")]
+    # The poison line is quarantined once, although the merged file holds it too and two runs read
+    # it; the full refresh's own quarantine holds the same.
+    for quarantine in quarantines.values():
+        poison = spark.table(quarantine.qualified_name).collect()
+        assert [(r["topic"], r["offset"], r["reason"]) for r in poison] == [(OPS, 6, "unknown op x")]
+
+    # OPTIMIZE keeps the rows: the offsets still hold. A RESTORE changes them: the next run rebuilds.
+    spark.sql(f"OPTIMIZE {inc}.operations")
+    assert run("operations", inc, DAYS[2]).rebuilt is False
+    spark.sql(f"RESTORE TABLE {inc}.operations TO VERSION AS OF 0")
+    assert run("operations", inc, DAYS[2]).rebuilt is True
+    assert _without_ingest_date(spark.table(f"{inc}.operations")) == _without_ingest_date(
+        spark.table(f"{full}.operations")
+    )
 
 
 # ---- Mongo marketing ------------------------------------------------------------------------------------
@@ -278,7 +301,9 @@ def test_marketing_applied_batch_by_batch_equals_the_full_rebuild(
             scratch.put(SURVEY, 0, batches[0] + batches[1])
         scratch.put(SURVEY, 0, batch, day=day.isoformat())
         assert run(inc, day).rebuilt == (number == 0)
+    before = _version(spark, f"{inc}.public_survey")
     assert run(inc, DAYS[2]).read == 0
+    assert _version(spark, f"{inc}.public_survey") == before
     assert run(full, DAYS[2], full_refresh=True).rebuilt
 
     table = f"{inc}.public_survey"

@@ -90,3 +90,39 @@ def test_merge_deletes_updates_and_inserts_by_key() -> None:
         "WHEN NOT MATCHED AND NOT s._delete THEN INSERT (`symbol`, `date`, `close`) "
         "VALUES (s.`symbol`, s.`date`, s.`close`)"
     )
+
+
+def test_a_file_named_at_or_below_the_marks_is_not_read_whatever_it_holds(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """The skip is by name, at file listing: a file named 0..3 is not opened past mark 3 (its
+    line at offset 9 would pass the offset filter)."""
+    land(
+        tmp_path,
+        TOPIC,
+        [event(TOPIC, 9, "c", after={**CLIENT, "id": 9})],
+        name=committed_name(TOPIC, 0, 0, 3),
+    )
+    assert _read(spark, tmp_path / TOPIC, {0: 3}) == []
+    assert [offset for _, offset, _ in _read(spark, tmp_path / TOPIC, {0: 2})] == [9]
+
+
+MARKED = '{"cdc_applied": {"0": 41, "1": 7}}'
+
+
+def test_the_marks_of_the_newest_marked_commit_hold_across_commits_that_keep_the_rows() -> None:
+    history = [
+        ("VACUUM END", None),
+        ("OPTIMIZE", None),
+        ("MERGE", MARKED),
+        ("WRITE", '{"cdc_applied": {"0": 1}}'),
+    ]
+    assert change_log.marks_in(history) == {0: 41, 1: 7}
+
+
+def test_no_marks_hold_after_a_commit_that_changed_the_rows_without_them() -> None:
+    assert change_log.marks_in([("RESTORE", None), ("MERGE", MARKED)]) is None
+    assert change_log.marks_in([("DELETE", None), ("OPTIMIZE", None), ("MERGE", MARKED)]) is None
+    assert change_log.marks_in([("SET TBLPROPERTIES", None), ("CREATE TABLE", None)]) is None
+    assert change_log.marks_in([("MERGE", "a user's note"), ("WRITE", MARKED)]) is None
+    assert change_log.marks_in([]) is None

@@ -33,9 +33,10 @@ and older), so only a run catching up on such a day while it is compacted is exp
 cannot be refused instead: a record the sink sent to its dead-letter topic leaves one. A
 `--full-refresh` repairs such a table.
 
-Quarantine rows (lines that cannot be applied) are *added* to their table, once per (topic,
-partition, offset, line): a line read again (a retry, a merged file, a full refresh) is not added
-twice, and nothing quarantined is dropped by a later run.
+Quarantine rows (lines that cannot be applied) are *added* to their table (`add_new`), once per
+(topic, partition, offset, line): a line read again (a retry, a merged file, a full refresh) is not
+added twice, and a later run drops none. (`curate_marketing` also keeps each id's current broken
+document there, by `merge_changes`: a document fixed since leaves, as Mongo's reconcile expects.)
 """
 
 from __future__ import annotations

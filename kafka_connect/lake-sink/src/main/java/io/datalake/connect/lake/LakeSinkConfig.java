@@ -16,6 +16,7 @@ public class LakeSinkConfig extends AbstractConfig {
     public static final String TOPICS_DIR = "topics.dir";
     public static final String FLUSH_SIZE = "flush.size";
     public static final String ROTATE_INTERVAL_MS = "rotate.interval.ms";
+    public static final String RECOVER_TIMEOUT_MS = "recover.timeout.ms";
     public static final String HADOOP_CONF_PREFIX = "hadoop.conf.";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
@@ -26,7 +27,10 @@ public class LakeSinkConfig extends AbstractConfig {
             .define(FLUSH_SIZE, Type.INT, 10000, Range.atLeast(1), Importance.MEDIUM,
                     "Commit a file after this many records.")
             .define(ROTATE_INTERVAL_MS, Type.LONG, 60000L, Range.atLeast(1), Importance.MEDIUM,
-                    "Commit an open file once it has been open this long.");
+                    "Commit an open file once it has been open this long.")
+            .define(RECOVER_TIMEOUT_MS, Type.LONG, 180000L, Range.atLeast(0), Importance.LOW,
+                    "How long open() retries reading a partition's resume point while the filesystem "
+                    + "is unreachable (a restarting NameNode) before the task fails.");
 
     public LakeSinkConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
@@ -38,6 +42,10 @@ public class LakeSinkConfig extends AbstractConfig {
 
     public long rotateIntervalMs() {
         return getLong(ROTATE_INTERVAL_MS);
+    }
+
+    public long recoverTimeoutMs() {
+        return getLong(RECOVER_TIMEOUT_MS);
     }
 
     /** lake.url joined with topics.dir, so file:///tmp/x lands under /tmp/x/lake/raw/kafka. */

@@ -64,16 +64,39 @@ public class LakeSinkTask extends SinkTask {
         for (TopicPartition tp : partitions) {
             PartitionWriter writer = new PartitionWriter(fs, config.root(), tp, config.flushSize(),
                     config.rotateIntervalMs());
-            long lastCommitted;
-            try {
-                lastCommitted = writer.recover();
-            } catch (IOException e) {
-                throw new ConnectException("Cannot recover " + tp + " from " + config.root(), e);
-            }
+            long lastCommitted = recover(tp, writer);
             writers.put(tp, writer);
             if (lastCommitted >= 0) {
                 log.info("{}: resuming after offset {} found in the lake", tp, lastCommitted);
                 context.offset(tp, lastCommitted + 1);
+            }
+        }
+    }
+
+    /**
+     * The partition's last committed offset in the lake, retried while the filesystem is unreachable:
+     * a rebalance during a NameNode restart calls open() then, and failing here would fail the task
+     * for good (Connect does not restart a FAILED task). Gives up after recover.timeout.ms.
+     */
+    private long recover(TopicPartition tp, PartitionWriter writer) {
+        long deadline = clock.millis() + config.recoverTimeoutMs();
+        long backoffMs = 500;
+        while (true) {
+            try {
+                return writer.recover();
+            } catch (IOException e) {
+                if (clock.millis() + backoffMs > deadline) {
+                    throw new ConnectException("Cannot recover " + tp + " from " + config.root(), e);
+                }
+                log.warn("{}: cannot read the resume point from {} ({}); retrying in {} ms", tp, config.root(),
+                        e.getMessage(), backoffMs);
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new ConnectException("Interrupted while recovering " + tp, interrupted);
+                }
+                backoffMs = Math.min(backoffMs * 2, 5000);
             }
         }
     }

@@ -9,6 +9,16 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
 public class FaultyFileSystem extends RawLocalFileSystem {
 
     static volatile boolean failRenames;
+    static volatile int failGlobs;  // the next this many globStatus calls fail
+
+    @Override
+    public org.apache.hadoop.fs.FileStatus[] globStatus(Path pattern) throws IOException {
+        if (failGlobs > 0) {
+            failGlobs--;
+            throw new IOException("injected listing failure");
+        }
+        return super.globStatus(pattern);
+    }
 
     @Override
     public URI getUri() {

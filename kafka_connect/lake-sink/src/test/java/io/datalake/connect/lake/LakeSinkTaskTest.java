@@ -23,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -48,6 +49,7 @@ class LakeSinkTaskTest {
     void stopTasks() {
         tasks.forEach(LakeSinkTask::stop);
         FaultyFileSystem.failRenames = false;
+        FaultyFileSystem.failGlobs = 0;
     }
 
     private LakeSinkTask startTask(FakeContext context, int flushSize, long rotateIntervalMs, Map<String, String> extra) {
@@ -212,6 +214,24 @@ class LakeSinkTaskTest {
 
         List<Long> offsets = rows().stream().map(r -> r.get("offset").asLong()).sorted().toList();
         assertEquals(LongStream.rangeClosed(0, 34).boxed().toList(), offsets);
+    }
+
+    @Test
+    void openRetriesTheResumePointWhileTheFilesystemIsUnreachable() throws IOException {
+        Map<String, String> faulty = Map.of(
+                "lake.url", "faulty://" + dir.toUri().getPath(),
+                "hadoop.conf.fs.faulty.impl", FaultyFileSystem.class.getName());
+        startTask(new FakeContext(), 10, 3_600_000, faulty).put(records(0, 9, DAY1));
+
+        FaultyFileSystem.failGlobs = 2; // a NameNode restarting during a rebalance
+        FakeContext context = new FakeContext();
+        startTask(context, 10, 3_600_000, faulty);
+        assertEquals(Map.of(TP, 10L), context.offsets, "resumes after the committed file");
+
+        FaultyFileSystem.failGlobs = 1;
+        Map<String, String> impatient = new HashMap<>(faulty);
+        impatient.put("recover.timeout.ms", "0");
+        assertThrows(ConnectException.class, () -> startTask(new FakeContext(), 10, 3_600_000, impatient));
     }
 
     @Test
